@@ -1,0 +1,91 @@
+// Package eks is a thin layer over aws-sdk-go-v2's EKS client: building it
+// lazily from the provider's aws block, waiting on cluster updates, and
+// mapping node group AMI types to container runtimes.
+package eks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+)
+
+// Config is the provider's aws block.
+type Config struct {
+	Region      string
+	Profile     string
+	EKSEndpoint string
+	UserAgent   string
+}
+
+// Client is a configured EKS client and the region it talks to.
+type Client struct {
+	EKS    *eks.Client
+	Region string
+}
+
+// ErrUnknownConfig is returned when the aws block is not known until apply.
+var ErrUnknownConfig = errors.New("the aws block of the provider depends on values that are not known until apply")
+
+// Lazy builds the Client on first use, so configurations that only use
+// Kubernetes or GKE never need AWS credentials.
+type Lazy struct {
+	cfg     Config
+	unknown bool
+
+	once   sync.Once
+	client *Client
+	err    error
+}
+
+// NewLazy returns a Lazy for cfg.
+func NewLazy(cfg Config, unknown bool) *Lazy { return &Lazy{cfg: cfg, unknown: unknown} }
+
+// Get returns the client, building it on the first call.
+func (l *Lazy) Get(ctx context.Context) (*Client, error) {
+	if l.unknown {
+		return nil, ErrUnknownConfig
+	}
+	l.once.Do(func() { l.client, l.err = newClient(ctx, l.cfg) })
+	return l.client, l.err
+}
+
+func newClient(ctx context.Context, c Config) (*Client, error) {
+	opts := []func(*config.LoadOptions) error{
+		// The standard retryer backs off on throttling errors
+		// (ThrottlingException, TooManyRequestsException) and 5xx answers.
+		config.WithRetryer(func() aws.Retryer { return retry.NewStandard() }),
+	}
+	if c.Region != "" {
+		opts = append(opts, config.WithRegion(c.Region))
+	}
+	if c.Profile != "" {
+		opts = append(opts, config.WithSharedConfigProfile(c.Profile))
+	}
+	if c.UserAgent != "" {
+		opts = append(opts, config.WithAppID(c.UserAgent))
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("loading the AWS configuration (aws.profile %q): %w", c.Profile, err)
+	}
+	if awsCfg.Region == "" {
+		return nil, errors.New("no AWS region is configured: set aws.region in the provider block, or AWS_REGION")
+	}
+	if _, err := awsCfg.Credentials.Retrieve(ctx); err != nil {
+		return nil, fmt.Errorf("no usable AWS credentials were found by the default credential chain "+
+			"(environment, shared config and profile, SSO, web identity, instance role): %w. "+
+			"Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws.profile, or run in an environment with a role", err)
+	}
+	client := eks.NewFromConfig(awsCfg, func(o *eks.Options) {
+		if c.EKSEndpoint != "" {
+			o.BaseEndpoint = aws.String(c.EKSEndpoint)
+		}
+	})
+	return &Client{EKS: client, Region: awsCfg.Region}, nil
+}

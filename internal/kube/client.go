@@ -1,0 +1,100 @@
+package kube
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/flowcontrol"
+)
+
+// Client is a connected set of clients for one API server.
+type Client struct {
+	REST      *rest.Config
+	Clientset kubernetes.Interface
+	Dynamic   dynamic.Interface
+	Discovery discovery.DiscoveryInterface
+}
+
+// ErrUnknownConfig is returned by Lazy.Get when the kubernetes block holds
+// values that are only known after apply (a cluster created in the same run).
+var ErrUnknownConfig = errors.New("the kubernetes block of the provider depends on values that are not known until apply")
+
+// Lazy builds the Client on first use, so a configuration that never touches
+// Kubernetes never needs a kubeconfig. It is safe for concurrent use.
+type Lazy struct {
+	cfg     Config
+	unknown bool
+
+	once   sync.Once
+	client *Client
+	err    error
+}
+
+// NewLazy returns a Lazy for cfg. When unknown is true the configuration is
+// not final yet, and Get fails with ErrUnknownConfig.
+func NewLazy(cfg Config, unknown bool) *Lazy {
+	return &Lazy{cfg: cfg, unknown: unknown}
+}
+
+// Known reports whether the connection settings are known (false during a
+// plan whose provider configuration depends on resources not yet created).
+func (l *Lazy) Known() bool { return !l.unknown }
+
+// Get returns the client, building it on the first call.
+func (l *Lazy) Get(ctx context.Context) (*Client, error) {
+	if l.unknown {
+		return nil, ErrUnknownConfig
+	}
+	l.once.Do(func() {
+		l.client, l.err = NewClient(ctx, l.cfg)
+	})
+	return l.client, l.err
+}
+
+// NewClient builds clients from cfg. API warnings are routed to the
+// WarningRecorder in the request's context (see WithWarningRecorder) and
+// otherwise logged; client-side throttling waits are logged.
+func NewClient(ctx context.Context, cfg Config) (*Client, error) {
+	rc, err := cfg.RESTConfig()
+	if err != nil {
+		return nil, err
+	}
+	rc.WarningHandlerWithContext = warningRouter{}
+	rc.RateLimiter = &loggingRateLimiter{RateLimiter: flowcontrol.NewTokenBucketRateLimiter(rc.QPS, rc.Burst), qps: rc.QPS, burst: rc.Burst}
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("building the Kubernetes client: %w", err)
+	}
+	dc, err := dynamic.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("building the Kubernetes dynamic client: %w", err)
+	}
+	tflog.Debug(ctx, "Kubernetes client configured", map[string]any{"host": rc.Host, "qps": rc.QPS, "burst": rc.Burst})
+	return &Client{REST: rc, Clientset: cs, Dynamic: dc, Discovery: cs.Discovery()}, nil
+}
+
+// loggingRateLimiter reports client-side throttling through tflog, so a slow
+// apply shows where the time went.
+type loggingRateLimiter struct {
+	flowcontrol.RateLimiter
+	qps   float32
+	burst int
+}
+
+func (l *loggingRateLimiter) Wait(ctx context.Context) error {
+	start := time.Now()
+	err := l.RateLimiter.Wait(ctx)
+	if d := time.Since(start); d > 50*time.Millisecond {
+		tflog.Debug(ctx, "Waited for the client-side rate limit (raise kubernetes.qps / kubernetes.burst to go faster)",
+			map[string]any{"wait": d.String(), "qps": l.qps, "burst": l.burst})
+	}
+	return err
+}

@@ -1,0 +1,79 @@
+package kube
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Container runtime names reported by the data sources.
+const (
+	RuntimeContainerd = "containerd"
+	RuntimeCRIO       = "cri-o"
+	RuntimeDocker     = "docker"
+	RuntimeUnknown    = "unknown"
+)
+
+var runtimeNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]*$`)
+
+// ParseContainerRuntime splits a node's status.nodeInfo.containerRuntimeVersion
+// ("containerd://1.7.27", "cri-o://1.30.1", "docker://24.0.7") into the runtime
+// name and version. Anything that is not "<name>://<version>" with a plausible
+// name ("Unknown", "", "containerd", "://1.0") is RuntimeUnknown with no version.
+func ParseContainerRuntime(s string) (name, version string) {
+	s = strings.TrimSpace(s)
+	scheme, ver, ok := strings.Cut(s, "://")
+	if !ok {
+		return RuntimeUnknown, ""
+	}
+	scheme = strings.ToLower(scheme)
+	if !runtimeNameRE.MatchString(scheme) || strings.ContainsAny(ver, " \t\n") {
+		return RuntimeUnknown, ""
+	}
+	return scheme, ver
+}
+
+// DockershimFree says whether none of runtimes is Docker. It is nil (not
+// known) when runtimes is empty or any of them is unknown: the answer is
+// then a guess, and a guess must not pass a CI check.
+func DockershimFree(runtimes []string) *bool {
+	if len(runtimes) == 0 {
+		return nil
+	}
+	free := true
+	for _, r := range runtimes {
+		switch r {
+		case RuntimeUnknown:
+			return nil
+		case RuntimeDocker:
+			free = false
+		}
+	}
+	return &free
+}
+
+// Platform guesses the managed platform from the API server's gitVersion
+// ("v1.30.4-eks-a737599", "v1.30.5-gke.1014001") and, failing that, from the
+// nodes' spec.providerID prefixes ("aws://", "gce://", "azure://"). AKS
+// builds carry no suffix, so they are only recognized by their nodes.
+func Platform(gitVersion string, providerIDs []string) string {
+	v := strings.ToLower(gitVersion)
+	switch {
+	case strings.Contains(v, "-eks-"):
+		return "eks"
+	case strings.Contains(v, "-gke."):
+		return "gke"
+	case strings.Contains(v, "-aks"):
+		return "aks"
+	}
+	for _, id := range providerIDs {
+		switch {
+		case strings.HasPrefix(id, "azure://"):
+			return "aks"
+		case strings.HasPrefix(id, "aws://"):
+			return "eks"
+		case strings.HasPrefix(id, "gce://"):
+			return "gke"
+		}
+	}
+	return "other"
+}

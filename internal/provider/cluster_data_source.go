@@ -1,0 +1,150 @@
+package provider
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+)
+
+var _ datasource.DataSourceWithConfigure = &ClusterDataSource{}
+
+// ClusterDataSource reads the version and the container runtimes of a
+// cluster from the Kubernetes API.
+type ClusterDataSource struct {
+	data *ProviderData
+}
+
+// NewClusterDataSource returns the kubeharden_cluster data source.
+func NewClusterDataSource() datasource.DataSource { return &ClusterDataSource{} }
+
+type clusterDataSourceModel struct {
+	ID                types.String `tfsdk:"id"`
+	Version           types.String `tfsdk:"version"`
+	Major             types.String `tfsdk:"major"`
+	Minor             types.String `tfsdk:"minor"`
+	Platform          types.String `tfsdk:"platform"`
+	Nodes             types.List   `tfsdk:"nodes"`
+	ContainerRuntimes types.Set    `tfsdk:"container_runtimes"`
+	DockershimFree    types.Bool   `tfsdk:"dockershim_free"`
+}
+
+var clusterNodeAttrTypes = map[string]attr.Type{
+	"name":                      types.StringType,
+	"kubelet_version":           types.StringType,
+	"container_runtime":         types.StringType,
+	"container_runtime_version": types.StringType,
+	"os_image":                  types.StringType,
+}
+
+func (d *ClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_cluster"
+}
+
+func (d *ClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "What a cluster really runs, read from the Kubernetes API: the API server's version and each node's " +
+			"kubelet and container runtime (from `status.nodeInfo`). Works on any cluster with read access to nodes.",
+		Attributes: map[string]schema.Attribute{
+			"id":       schema.StringAttribute{Computed: true, MarkdownDescription: "The API server's host."},
+			"version":  schema.StringAttribute{Computed: true, MarkdownDescription: "The API server's `gitVersion`, e.g. `v1.36.3` or `v1.30.4-eks-a737599`."},
+			"major":    schema.StringAttribute{Computed: true, MarkdownDescription: "Major version, e.g. `1`."},
+			"minor":    schema.StringAttribute{Computed: true, MarkdownDescription: "Minor version, e.g. `36` (a trailing `+` some distributions add is removed)."},
+			"platform": schema.StringAttribute{Computed: true, MarkdownDescription: "`eks`, `gke`, `aks` or `other`: from the version string's suffix, else from the nodes' `spec.providerID`."},
+			"nodes": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The nodes, sorted by name.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":                      schema.StringAttribute{Computed: true, MarkdownDescription: "Node name."},
+					"kubelet_version":           schema.StringAttribute{Computed: true, MarkdownDescription: "`status.nodeInfo.kubeletVersion`."},
+					"container_runtime":         schema.StringAttribute{Computed: true, MarkdownDescription: "`containerd`, `cri-o`, `docker`, another name the node reports, or `unknown` when `containerRuntimeVersion` is missing or malformed."},
+					"container_runtime_version": schema.StringAttribute{Computed: true, MarkdownDescription: "The runtime's version, e.g. `1.7.27`; empty when unknown."},
+					"os_image":                  schema.StringAttribute{Computed: true, MarkdownDescription: "`status.nodeInfo.osImage`."},
+				}},
+			},
+			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The distinct `container_runtime` values of the nodes."},
+			"dockershim_free": schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node runs Docker. Null when it cannot be told: the cluster has no nodes, or a node's runtime is `unknown`."},
+		},
+	}
+}
+
+func (d *ClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *ClusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	c := d.data.kubeClient(ctx, kube.Op{Verb: "get", Resource: "version"}, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	info, err := c.Discovery.ServerVersion()
+	if err != nil {
+		addKubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "version"}, err)
+		return
+	}
+	var nodes []corev1.Node
+	opts := metav1.ListOptions{Limit: 500}
+	for {
+		list, err := c.Clientset.CoreV1().Nodes().List(ctx, opts)
+		if err != nil {
+			addKubeError(&resp.Diagnostics, kube.Op{Verb: "list", Resource: "nodes"}, err)
+			return
+		}
+		nodes = append(nodes, list.Items...)
+		if list.Continue == "" {
+			break
+		}
+		opts.Continue = list.Continue
+	}
+	slices.SortFunc(nodes, func(a, b corev1.Node) int { return strings.Compare(a.Name, b.Name) })
+
+	var providerIDs, runtimes []string
+	nodeValues := make([]attr.Value, 0, len(nodes))
+	for _, n := range nodes {
+		name, ver := kube.ParseContainerRuntime(n.Status.NodeInfo.ContainerRuntimeVersion)
+		runtimes = append(runtimes, name)
+		providerIDs = append(providerIDs, n.Spec.ProviderID)
+		obj, diags := types.ObjectValue(clusterNodeAttrTypes, map[string]attr.Value{
+			"name":                      types.StringValue(n.Name),
+			"kubelet_version":           types.StringValue(n.Status.NodeInfo.KubeletVersion),
+			"container_runtime":         types.StringValue(name),
+			"container_runtime_version": types.StringValue(ver),
+			"os_image":                  types.StringValue(n.Status.NodeInfo.OSImage),
+		})
+		resp.Diagnostics.Append(diags...)
+		nodeValues = append(nodeValues, obj)
+	}
+	nodeList, diags := types.ListValue(types.ObjectType{AttrTypes: clusterNodeAttrTypes}, nodeValues)
+	resp.Diagnostics.Append(diags...)
+	rtSet, diags := types.SetValueFrom(ctx, types.StringType, uniqueSorted(runtimes))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state := clusterDataSourceModel{
+		ID:                types.StringValue(c.REST.Host),
+		Version:           types.StringValue(info.GitVersion),
+		Major:             types.StringValue(info.Major),
+		Minor:             types.StringValue(strings.TrimSuffix(info.Minor, "+")),
+		Platform:          types.StringValue(kube.Platform(info.GitVersion, providerIDs)),
+		Nodes:             nodeList,
+		ContainerRuntimes: rtSet,
+		DockershimFree:    types.BoolPointerValue(kube.DockershimFree(runtimes)),
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// uniqueSorted returns the distinct values of s in order.
+func uniqueSorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

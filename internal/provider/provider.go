@@ -1,0 +1,337 @@
+// Package provider implements the kubeharden Terraform provider: its
+// configuration, resources and data sources.
+package provider
+
+import (
+	"context"
+	"os"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+)
+
+var _ provider.Provider = &KubehardenProvider{}
+
+// KubehardenProvider is the provider implementation.
+type KubehardenProvider struct {
+	version string
+}
+
+// New returns a constructor for the provider, as providerserver expects.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &KubehardenProvider{version: version} }
+}
+
+// ProviderData is handed to every resource and data source. Each client is
+// built on first use.
+type ProviderData struct {
+	Version string
+	Kube    *kube.Lazy
+	AWS     *eks.Lazy
+	Google  *gke.Lazy
+}
+
+type providerModel struct {
+	Kubernetes *kubernetesModel `tfsdk:"kubernetes"`
+	AWS        *awsModel        `tfsdk:"aws"`
+	Google     *googleModel     `tfsdk:"google"`
+}
+
+type kubernetesModel struct {
+	ConfigPath           types.String `tfsdk:"config_path"`
+	ConfigContext        types.String `tfsdk:"config_context"`
+	Host                 types.String `tfsdk:"host"`
+	ClusterCACertificate types.String `tfsdk:"cluster_ca_certificate"`
+	Token                types.String `tfsdk:"token"`
+	ClientCertificate    types.String `tfsdk:"client_certificate"`
+	ClientKey            types.String `tfsdk:"client_key"`
+	Insecure             types.Bool   `tfsdk:"insecure"`
+	QPS                  types.Number `tfsdk:"qps"`
+	Burst                types.Int64  `tfsdk:"burst"`
+	Exec                 *execModel   `tfsdk:"exec"`
+}
+
+type execModel struct {
+	APIVersion types.String `tfsdk:"api_version"`
+	Command    types.String `tfsdk:"command"`
+	Args       types.List   `tfsdk:"args"`
+	Env        types.Map    `tfsdk:"env"`
+}
+
+type awsModel struct {
+	Region    types.String      `tfsdk:"region"`
+	Profile   types.String      `tfsdk:"profile"`
+	Endpoints *awsEndpointModel `tfsdk:"endpoints"`
+}
+
+type awsEndpointModel struct {
+	EKS types.String `tfsdk:"eks"`
+}
+
+type googleModel struct {
+	Project     types.String         `tfsdk:"project"`
+	Credentials types.String         `tfsdk:"credentials"`
+	AccessToken types.String         `tfsdk:"access_token"`
+	Endpoints   *googleEndpointModel `tfsdk:"endpoints"`
+}
+
+type googleEndpointModel struct {
+	Container types.String `tfsdk:"container"`
+}
+
+func (p *KubehardenProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "kubeharden"
+	resp.Version = p.version
+}
+
+func (p *KubehardenProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Adopt Kubernetes security baselines (Pod Security Admission, seccomp by default, KMS v2 " +
+			"encryption at rest) and learn what a cluster really runs, on EKS, GKE and self-managed clusters. " +
+			"Every block is optional, and each client is built on first use: a configuration that only uses " +
+			"Kubernetes resources never needs AWS or Google credentials.",
+		Blocks: map[string]schema.Block{
+			"kubernetes": schema.SingleNestedBlock{
+				MarkdownDescription: "How to reach the Kubernetes API. Attribute names follow the `hashicorp/kubernetes` provider. " +
+					"Either `config_path` (optionally with `config_context`), or `host` with credentials. " +
+					"`KUBECONFIG` and `~/.kube/config` are never read implicitly.",
+				Attributes: map[string]schema.Attribute{
+					"config_path": schema.StringAttribute{Optional: true, MarkdownDescription: "Path to a kubeconfig file. `~` is expanded. Env: `KUBE_CONFIG_PATH`."},
+					"config_context": schema.StringAttribute{Optional: true, MarkdownDescription: "Context of the kubeconfig file to use; defaults to its current context. Env: `KUBE_CTX`."},
+					"host": schema.StringAttribute{Optional: true, MarkdownDescription: "API server URL, e.g. `https://10.0.0.1:6443`. Overrides the kubeconfig's server. Env: `KUBE_HOST`."},
+					"cluster_ca_certificate": schema.StringAttribute{Optional: true, MarkdownDescription: "PEM-encoded CA bundle that signs the API server's certificate. Env: `KUBE_CLUSTER_CA_CERT_DATA`."},
+					"token": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Bearer token. Env: `KUBE_TOKEN`."},
+					"client_certificate": schema.StringAttribute{Optional: true, MarkdownDescription: "PEM-encoded client certificate for TLS client authentication. Env: `KUBE_CLIENT_CERT_DATA`."},
+					"client_key": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "PEM-encoded private key of `client_certificate`. Env: `KUBE_CLIENT_KEY_DATA`."},
+					"insecure": schema.BoolAttribute{Optional: true, MarkdownDescription: "Skip verification of the API server's certificate. For test clusters only. Env: `KUBE_INSECURE`."},
+					"qps": schema.NumberAttribute{Optional: true, MarkdownDescription: "Client-side rate limit in requests per second. Defaults to `50` (client-go's default of 5 throttles large applies). Env: `KUBE_QPS`."},
+					"burst": schema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst above `qps`. Defaults to `100`. Env: `KUBE_BURST`."},
+				},
+				Blocks: map[string]schema.Block{
+					"exec": schema.SingleNestedBlock{
+						MarkdownDescription: "An exec credential plugin, such as `aws eks get-token` or `gke-gcloud-auth-plugin`.",
+						Attributes: map[string]schema.Attribute{
+							"api_version": schema.StringAttribute{Optional: true, MarkdownDescription: "`client.authentication.k8s.io/v1` or `v1beta1`."},
+							"command":     schema.StringAttribute{Optional: true, MarkdownDescription: "The command to run."},
+							"args":        schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Arguments of the command."},
+							"env":         schema.MapAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: "Extra environment variables of the command."},
+						},
+					},
+				},
+			},
+			"aws": schema.SingleNestedBlock{
+				MarkdownDescription: "How to reach AWS for the `kubeharden_eks_*` resources and data sources. Uses the default credential chain (environment, shared config, SSO, web identity, instance roles).",
+				Attributes: map[string]schema.Attribute{
+					"region":  schema.StringAttribute{Optional: true, MarkdownDescription: "AWS region. Env: `AWS_REGION` (or `AWS_DEFAULT_REGION`)."},
+					"profile": schema.StringAttribute{Optional: true, MarkdownDescription: "Shared config profile. Env: `AWS_PROFILE`."},
+				},
+				Blocks: map[string]schema.Block{
+					"endpoints": schema.SingleNestedBlock{
+						MarkdownDescription: "Service endpoint overrides, for VPC endpoints and emulators.",
+						Attributes: map[string]schema.Attribute{
+							"eks": schema.StringAttribute{Optional: true, MarkdownDescription: "EKS API endpoint URL."},
+						},
+					},
+				},
+			},
+			"google": schema.SingleNestedBlock{
+				MarkdownDescription: "How to reach Google Cloud for the `kubeharden_gke_*` resources and data sources. Uses Application Default Credentials unless `credentials` or `access_token` is set.",
+				Attributes: map[string]schema.Attribute{
+					"project":      schema.StringAttribute{Optional: true, MarkdownDescription: "Default project. Env: `GOOGLE_PROJECT`."},
+					"credentials":  schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Path to a service account key file, or its JSON content. Env: `GOOGLE_CREDENTIALS`."},
+					"access_token": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "An OAuth2 access token. Takes precedence over `credentials`. Env: `GOOGLE_OAUTH_ACCESS_TOKEN`."},
+				},
+				Blocks: map[string]schema.Block{
+					"endpoints": schema.SingleNestedBlock{
+						MarkdownDescription: "Service endpoint overrides, for Private Service Connect and emulators.",
+						Attributes: map[string]schema.Attribute{
+							"container": schema.StringAttribute{Optional: true, MarkdownDescription: "Kubernetes Engine API base URL, e.g. `https://container.googleapis.com/`."},
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func (p *KubehardenProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ua := "terraform-provider-kubeharden/" + p.version
+	kcfg, kunknown := m.Kubernetes.config(ctx, &resp.Diagnostics)
+	kcfg.UserAgent = ua
+	acfg, aunknown := m.AWS.config()
+	acfg.UserAgent = ua
+	gcfg, gunknown := m.Google.config()
+	gcfg.UserAgent = ua
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if kunknown {
+		tflog.Info(ctx, "The kubernetes block has values unknown until apply; Kubernetes calls are deferred to apply")
+	}
+	data := &ProviderData{
+		Version: p.version,
+		Kube:    kube.NewLazy(kcfg, kunknown),
+		AWS:     eks.NewLazy(acfg, aunknown),
+		Google:  gke.NewLazy(gcfg, gunknown),
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+// strOr returns the value of v, the environment variable env when v is null,
+// and whether v is unknown.
+func strOr(v types.String, env string) (string, bool) {
+	if v.IsUnknown() {
+		return "", true
+	}
+	if v.IsNull() {
+		return os.Getenv(env), false
+	}
+	return v.ValueString(), false
+}
+
+func (m *kubernetesModel) config(ctx context.Context, diags *diag.Diagnostics) (kube.Config, bool) {
+	if m == nil {
+		m = &kubernetesModel{}
+	}
+	var c kube.Config
+	unknown := false
+	for _, f := range []struct {
+		dst *string
+		v   types.String
+		env string
+	}{
+		{&c.ConfigPath, m.ConfigPath, "KUBE_CONFIG_PATH"},
+		{&c.ConfigContext, m.ConfigContext, "KUBE_CTX"},
+		{&c.Host, m.Host, "KUBE_HOST"},
+		{&c.ClusterCACertificate, m.ClusterCACertificate, "KUBE_CLUSTER_CA_CERT_DATA"},
+		{&c.Token, m.Token, "KUBE_TOKEN"},
+		{&c.ClientCertificate, m.ClientCertificate, "KUBE_CLIENT_CERT_DATA"},
+		{&c.ClientKey, m.ClientKey, "KUBE_CLIENT_KEY_DATA"},
+	} {
+		val, u := strOr(f.v, f.env)
+		*f.dst = val
+		unknown = unknown || u
+	}
+	switch {
+	case m.Insecure.IsUnknown():
+		unknown = true
+	case m.Insecure.IsNull():
+		c.Insecure, _ = strconv.ParseBool(os.Getenv("KUBE_INSECURE"))
+	default:
+		c.Insecure = m.Insecure.ValueBool()
+	}
+	switch {
+	case m.QPS.IsUnknown():
+		unknown = true
+	case !m.QPS.IsNull():
+		f, _ := m.QPS.ValueBigFloat().Float32()
+		if f <= 0 {
+			diags.AddAttributeError(path.Root("kubernetes").AtName("qps"), "Invalid Rate Limit", "kubernetes.qps must be greater than 0.")
+		}
+		c.QPS = f
+	default:
+		if v := os.Getenv("KUBE_QPS"); v != "" {
+			f, err := strconv.ParseFloat(v, 32)
+			if err != nil || f <= 0 {
+				diags.AddAttributeError(path.Root("kubernetes").AtName("qps"), "Invalid Rate Limit", "KUBE_QPS="+strconv.Quote(v)+" is not a number greater than 0.")
+			}
+			c.QPS = float32(f)
+		}
+	}
+	switch {
+	case m.Burst.IsUnknown():
+		unknown = true
+	case !m.Burst.IsNull():
+		if m.Burst.ValueInt64() < 1 {
+			diags.AddAttributeError(path.Root("kubernetes").AtName("burst"), "Invalid Rate Limit", "kubernetes.burst must be at least 1.")
+		}
+		c.Burst = int(m.Burst.ValueInt64())
+	default:
+		if v := os.Getenv("KUBE_BURST"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				diags.AddAttributeError(path.Root("kubernetes").AtName("burst"), "Invalid Rate Limit", "KUBE_BURST="+strconv.Quote(v)+" is not an integer of at least 1.")
+			}
+			c.Burst = n
+		}
+	}
+	if m.Exec != nil {
+		e := &kube.ExecConfig{}
+		var u1, u2 bool
+		e.APIVersion, u1 = strOr(m.Exec.APIVersion, "")
+		e.Command, u2 = strOr(m.Exec.Command, "")
+		unknown = unknown || u1 || u2
+		if m.Exec.Args.IsUnknown() || m.Exec.Env.IsUnknown() {
+			unknown = true
+		} else {
+			diags.Append(m.Exec.Args.ElementsAs(ctx, &e.Args, false)...)
+			diags.Append(m.Exec.Env.ElementsAs(ctx, &e.Env, false)...)
+		}
+		if !unknown && e.Command == "" {
+			diags.AddAttributeError(path.Root("kubernetes").AtName("exec").AtName("command"), "Missing Exec Command", "kubernetes.exec needs a command, e.g. \"aws\" with args [\"eks\", \"get-token\", \"--cluster-name\", \"prod\"].")
+		}
+		if !unknown && e.APIVersion == "" {
+			e.APIVersion = "client.authentication.k8s.io/v1"
+		}
+		c.Exec = e
+	}
+	return c, unknown
+}
+
+func (m *awsModel) config() (eks.Config, bool) {
+	if m == nil {
+		m = &awsModel{}
+	}
+	var c eks.Config
+	var u1, u2, u3 bool
+	// Region and profile fall back to the SDK's own environment handling
+	// (AWS_REGION, AWS_PROFILE, shared config) when unset.
+	c.Region, u1 = strOr(m.Region, "")
+	c.Profile, u2 = strOr(m.Profile, "")
+	if m.Endpoints != nil {
+		c.EKSEndpoint, u3 = strOr(m.Endpoints.EKS, "")
+	}
+	return c, u1 || u2 || u3
+}
+
+func (m *googleModel) config() (gke.Config, bool) {
+	if m == nil {
+		m = &googleModel{}
+	}
+	var c gke.Config
+	var u1, u2, u3, u4 bool
+	c.Project, u1 = strOr(m.Project, "GOOGLE_PROJECT")
+	c.Credentials, u2 = strOr(m.Credentials, "GOOGLE_CREDENTIALS")
+	c.AccessToken, u3 = strOr(m.AccessToken, "GOOGLE_OAUTH_ACCESS_TOKEN")
+	if m.Endpoints != nil {
+		c.ContainerEndpoint, u4 = strOr(m.Endpoints.Container, "")
+	}
+	return c, u1 || u2 || u3 || u4
+}
+
+func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{
+		NewClusterDataSource,
+	}
+}
