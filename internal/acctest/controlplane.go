@@ -141,6 +141,8 @@ func StartControlPlane(ctx context.Context, o Options) (*ControlPlane, error) {
 		if dir, err = os.MkdirTemp("", "kubeharden-cp-"); err != nil {
 			return nil, err
 		}
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
 	}
 	cp := &ControlPlane{Dir: dir}
 	ok := false
