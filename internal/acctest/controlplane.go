@@ -360,3 +360,35 @@ func tail(path string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// DeleteNamespace deletes a namespace and waits until it is gone. No
+// namespace controller runs here, so it finalizes the namespace itself
+// (objects inside are left in storage, which tests do not look at).
+func (cp *ControlPlane) DeleteNamespace(ctx context.Context, name string) error {
+	nsc := cp.Clientset.CoreV1().Namespaces()
+	if err := nsc.Delete(ctx, name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		ns, err := nsc.Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if len(ns.Spec.Finalizers) > 0 {
+			ns.Spec.Finalizers = nil
+			if _, err := nsc.Finalize(ctx, ns, metav1.UpdateOptions{}); err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("namespace %q still exists: %w", name, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}

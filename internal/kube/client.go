@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"k8s.io/apimachinery/pkg/version"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -21,6 +22,16 @@ type Client struct {
 	Clientset kubernetes.Interface
 	Dynamic   dynamic.Interface
 	Discovery discovery.DiscoveryInterface
+
+	versionOnce sync.Once
+	version     *version.Info
+	versionErr  error
+}
+
+// ServerVersion returns the API server's version, asking once per process.
+func (c *Client) ServerVersion() (*version.Info, error) {
+	c.versionOnce.Do(func() { c.version, c.versionErr = c.Discovery.ServerVersion() })
+	return c.version, c.versionErr
 }
 
 // ErrUnknownConfig is returned by Lazy.Get when the kubernetes block holds

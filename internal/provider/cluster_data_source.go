@@ -71,7 +71,7 @@ func (d *ClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				}},
 			},
 			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The distinct `container_runtime` values of the nodes."},
-			"dockershim_free": schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node runs Docker. Null when it cannot be told: the cluster has no nodes, or a node's runtime is `unknown`."},
+			"dockershim_free":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node runs Docker. Null when it cannot be told: the cluster has no nodes, or a node's runtime is `unknown`."},
 		},
 	}
 }
@@ -85,7 +85,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 	if c == nil {
 		return
 	}
-	info, err := c.Discovery.ServerVersion()
+	info, err := c.ServerVersion()
 	if err != nil {
 		addKubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "version"}, err)
 		return

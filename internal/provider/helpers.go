@@ -3,6 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -44,4 +48,37 @@ func (d *ProviderData) kubeClient(ctx context.Context, op kube.Op, diags *diag.D
 func addKubeError(diags *diag.Diagnostics, op kube.Op, err error) {
 	summary, detail := kube.Describe(op, err)
 	diags.AddError(summary, detail)
+}
+
+// timeoutsBlock is the `timeouts` block of a resource, with each operation's
+// default written into its description. Operations absent from defaults
+// are not offered.
+func timeoutsBlock(ctx context.Context, defaults map[string]time.Duration) schema.Block {
+	desc := func(op string) string {
+		d, ok := defaults[op]
+		if !ok {
+			return ""
+		}
+		return fmt.Sprintf("Time limit of %s, as a Go duration such as `30s` or `10m`. Default `%s`. A call still running when it ends fails with an error naming the call.", op, shortDuration(d))
+	}
+	_, c := defaults["create"]
+	_, r := defaults["read"]
+	_, u := defaults["update"]
+	_, d := defaults["delete"]
+	return timeouts.Block(ctx, timeouts.Opts{
+		Create: c, Read: r, Update: u, Delete: d,
+		CreateDescription: desc("create"), ReadDescription: desc("read"),
+		UpdateDescription: desc("update"), DeleteDescription: desc("delete"),
+	})
+}
+
+func shortDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	default:
+		return d.String()
+	}
 }

@@ -38,8 +38,10 @@ func New(version string) func() provider.Provider {
 type ProviderData struct {
 	Version string
 	Kube    *kube.Lazy
-	AWS     *eks.Lazy
-	Google  *gke.Lazy
+	// Namespaces serves namespace reads of this process from one LIST.
+	Namespaces *kube.NamespaceSnapshot
+	AWS        *eks.Lazy
+	Google     *gke.Lazy
 }
 
 type providerModel struct {
@@ -107,16 +109,16 @@ func (p *KubehardenProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"Either `config_path` (optionally with `config_context`), or `host` with credentials. " +
 					"`KUBECONFIG` and `~/.kube/config` are never read implicitly.",
 				Attributes: map[string]schema.Attribute{
-					"config_path": schema.StringAttribute{Optional: true, MarkdownDescription: "Path to a kubeconfig file. `~` is expanded. Env: `KUBE_CONFIG_PATH`."},
-					"config_context": schema.StringAttribute{Optional: true, MarkdownDescription: "Context of the kubeconfig file to use; defaults to its current context. Env: `KUBE_CTX`."},
-					"host": schema.StringAttribute{Optional: true, MarkdownDescription: "API server URL, e.g. `https://10.0.0.1:6443`. Overrides the kubeconfig's server. Env: `KUBE_HOST`."},
+					"config_path":            schema.StringAttribute{Optional: true, MarkdownDescription: "Path to a kubeconfig file. `~` is expanded. Env: `KUBE_CONFIG_PATH`."},
+					"config_context":         schema.StringAttribute{Optional: true, MarkdownDescription: "Context of the kubeconfig file to use; defaults to its current context. Env: `KUBE_CTX`."},
+					"host":                   schema.StringAttribute{Optional: true, MarkdownDescription: "API server URL, e.g. `https://10.0.0.1:6443`. Overrides the kubeconfig's server. Env: `KUBE_HOST`."},
 					"cluster_ca_certificate": schema.StringAttribute{Optional: true, MarkdownDescription: "PEM-encoded CA bundle that signs the API server's certificate. Env: `KUBE_CLUSTER_CA_CERT_DATA`."},
-					"token": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Bearer token. Env: `KUBE_TOKEN`."},
-					"client_certificate": schema.StringAttribute{Optional: true, MarkdownDescription: "PEM-encoded client certificate for TLS client authentication. Env: `KUBE_CLIENT_CERT_DATA`."},
-					"client_key": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "PEM-encoded private key of `client_certificate`. Env: `KUBE_CLIENT_KEY_DATA`."},
-					"insecure": schema.BoolAttribute{Optional: true, MarkdownDescription: "Skip verification of the API server's certificate. For test clusters only. Env: `KUBE_INSECURE`."},
-					"qps": schema.NumberAttribute{Optional: true, MarkdownDescription: "Client-side rate limit in requests per second. Defaults to `50` (client-go's default of 5 throttles large applies). Env: `KUBE_QPS`."},
-					"burst": schema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst above `qps`. Defaults to `100`. Env: `KUBE_BURST`."},
+					"token":                  schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Bearer token. Env: `KUBE_TOKEN`."},
+					"client_certificate":     schema.StringAttribute{Optional: true, MarkdownDescription: "PEM-encoded client certificate for TLS client authentication. Env: `KUBE_CLIENT_CERT_DATA`."},
+					"client_key":             schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "PEM-encoded private key of `client_certificate`. Env: `KUBE_CLIENT_KEY_DATA`."},
+					"insecure":               schema.BoolAttribute{Optional: true, MarkdownDescription: "Skip verification of the API server's certificate. For test clusters only. Env: `KUBE_INSECURE`."},
+					"qps":                    schema.NumberAttribute{Optional: true, MarkdownDescription: "Client-side rate limit in requests per second. Defaults to `50` (client-go's default of 5 throttles large applies). Env: `KUBE_QPS`."},
+					"burst":                  schema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst above `qps`. Defaults to `100`. Env: `KUBE_BURST`."},
 				},
 				Blocks: map[string]schema.Block{
 					"exec": schema.SingleNestedBlock{
@@ -185,10 +187,11 @@ func (p *KubehardenProvider) Configure(ctx context.Context, req provider.Configu
 		tflog.Info(ctx, "The kubernetes block has values unknown until apply; Kubernetes calls are deferred to apply")
 	}
 	data := &ProviderData{
-		Version: p.version,
-		Kube:    kube.NewLazy(kcfg, kunknown),
-		AWS:     eks.NewLazy(acfg, aunknown),
-		Google:  gke.NewLazy(gcfg, gunknown),
+		Version:    p.version,
+		Kube:       kube.NewLazy(kcfg, kunknown),
+		Namespaces: kube.NewNamespaceSnapshot(),
+		AWS:        eks.NewLazy(acfg, aunknown),
+		Google:     gke.NewLazy(gcfg, gunknown),
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -327,11 +330,14 @@ func (m *googleModel) config() (gke.Config, bool) {
 }
 
 func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewNamespacePodSecurityResource,
+	}
 }
 
 func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewClusterDataSource,
+		NewPodSecurityViolationsDataSource,
 	}
 }

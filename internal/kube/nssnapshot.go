@@ -1,0 +1,107 @@
+package kube
+
+import (
+	"context"
+	"os"
+	"sync"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// SnapshotEnv switches the namespace snapshot off when set to "off" (or
+// "false", "0"): every read is then a GET, the one-request-per-resource
+// design the benchmark compares against.
+const SnapshotEnv = "KUBEHARDEN_NAMESPACE_SNAPSHOT"
+
+// NamespaceSnapshot serves namespace reads of one provider process from one
+// paginated LIST, so refreshing N namespace resources costs one LIST (a page
+// per 500 namespaces) instead of N GETs.
+//
+// Consistency rule: the snapshot is taken on the first read and never
+// refreshed. A namespace this process writes (MarkWritten) after that is
+// never served from it again: its reads fall back to a GET, so a resource
+// always sees its own writes. Reads of other namespaces may be as old as the
+// snapshot, which within one Terraform operation is the same point-in-time
+// view a refresh has anyway. Nothing is cached across processes: Terraform
+// starts a new provider process for each command.
+type NamespaceSnapshot struct {
+	mu       sync.Mutex
+	taken    bool
+	items    map[string]*corev1.Namespace
+	written  map[string]bool
+	disabled bool
+}
+
+// NewNamespaceSnapshot returns an empty snapshot, switched off when the
+// environment says so.
+func NewNamespaceSnapshot() *NamespaceSnapshot {
+	v := os.Getenv(SnapshotEnv)
+	return &NamespaceSnapshot{
+		written:  map[string]bool{},
+		disabled: v == "off" || v == "false" || v == "0",
+	}
+}
+
+// Get returns the namespace, or a NotFound API error when it does not exist.
+// The returned object is shared: do not modify it.
+func (s *NamespaceSnapshot) Get(ctx context.Context, c *Client, name string) (*corev1.Namespace, error) {
+	s.mu.Lock()
+	useSnapshot := !s.disabled && !s.written[name]
+	if useSnapshot && !s.taken {
+		items, err := listNamespaces(ctx, c)
+		if err != nil {
+			s.mu.Unlock()
+			// A LIST may be forbidden where a GET is allowed (a Role
+			// scoped to some namespaces): fall back to GETs.
+			if apierrors.IsForbidden(err) {
+				tflog.Info(ctx, "Listing namespaces is forbidden; reading each namespace with a GET instead", map[string]any{"error": err.Error()})
+				s.mu.Lock()
+				s.disabled = true
+				s.mu.Unlock()
+				return c.Clientset.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+			}
+			return nil, err
+		}
+		s.items, s.taken = items, true
+		tflog.Debug(ctx, "Namespace snapshot taken", map[string]any{"namespaces": len(items)})
+	}
+	s.mu.Unlock()
+	if !useSnapshot {
+		return c.Clientset.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+	}
+	ns, ok := s.items[name]
+	if !ok {
+		return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, name)
+	}
+	return ns, nil
+}
+
+// MarkWritten records that this process wrote the namespace, so later reads
+// of it go to the API server.
+func (s *NamespaceSnapshot) MarkWritten(name string) {
+	s.mu.Lock()
+	s.written[name] = true
+	s.mu.Unlock()
+}
+
+func listNamespaces(ctx context.Context, c *Client) (map[string]*corev1.Namespace, error) {
+	items := map[string]*corev1.Namespace{}
+	opts := metav1.ListOptions{Limit: 500}
+	for {
+		list, err := c.Clientset.CoreV1().Namespaces().List(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range list.Items {
+			items[list.Items[i].Name] = &list.Items[i]
+		}
+		if list.Continue == "" {
+			return items, nil
+		}
+		opts.Continue = list.Continue
+	}
+}

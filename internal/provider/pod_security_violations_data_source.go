@@ -1,0 +1,148 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/podsecurity"
+)
+
+var _ datasource.DataSourceWithConfigure = &PodSecurityViolationsDataSource{}
+
+// PodSecurityViolationsDataSource evaluates a namespace's pods against a Pod
+// Security level offline, with the API server's own evaluator.
+type PodSecurityViolationsDataSource struct {
+	data *ProviderData
+}
+
+// NewPodSecurityViolationsDataSource returns the kubeharden_pod_security_violations data source.
+func NewPodSecurityViolationsDataSource() datasource.DataSource {
+	return &PodSecurityViolationsDataSource{}
+}
+
+type podSecurityViolationsModel struct {
+	ID          types.String `tfsdk:"id"`
+	Namespace   types.String `tfsdk:"namespace"`
+	Level       types.String `tfsdk:"level"`
+	Version     types.String `tfsdk:"version"`
+	Violations  types.List   `tfsdk:"violations"`
+	CheckedPods types.Int64  `tfsdk:"checked_pods"`
+	TotalPods   types.Int64  `tfsdk:"total_pods"`
+	Compliant   types.Bool   `tfsdk:"compliant"`
+}
+
+var violationAttrTypes = map[string]attr.Type{"pod": types.StringType, "reasons": types.ListType{ElemType: types.StringType}}
+
+func (d *PodSecurityViolationsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_pod_security_violations"
+}
+
+func (d *PodSecurityViolationsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The pods of a namespace that break a Pod Security level, with the reasons the API server would give. " +
+			"The pods are evaluated offline with `k8s.io/pod-security-admission/policy`, the evaluator kube-apiserver uses, so this works " +
+			"on any cluster with read-only access to pods, and changes nothing. Use it in a `check` block to fail CI before enforcing a level.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<namespace>/<level>:<version>`."},
+			"namespace": schema.StringAttribute{
+				Required: true, MarkdownDescription: "The namespace whose pods are evaluated.",
+				Validators: []validator.String{dns1123LabelValidator()},
+			},
+			"level": schema.StringAttribute{
+				Required: true, MarkdownDescription: "The level to evaluate: " + quotedList(podsecurity.Levels) + ".",
+				Validators: []validator.String{funcStringValidator{desc: "must be a Pod Security level", summary: "Invalid Pod Security Level", check: podsecurity.ValidateLevel}},
+			},
+			"version": schema.StringAttribute{
+				Optional: true, Computed: true, MarkdownDescription: "Policy version: `latest` (default) or `v1.N`.",
+				Validators: []validator.String{funcStringValidator{desc: "must be latest or v1.N", summary: "Invalid Pod Security Version", check: podsecurity.ValidateVersion}},
+			},
+			"violations": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The pods that break the level, sorted by name.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"pod":     schema.StringAttribute{Computed: true, MarkdownDescription: "Pod name."},
+					"reasons": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Why, in the API server's words, e.g. `host namespaces`, `runAsNonRoot != true`."},
+				}},
+			},
+			"checked_pods": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many pods were evaluated."},
+			"total_pods":   schema.Int64Attribute{Computed: true, MarkdownDescription: "How many pods the namespace has."},
+			"compliant":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no pod breaks the level."},
+		},
+	}
+}
+
+func (d *PodSecurityViolationsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m podSecurityViolationsModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.Version.IsNull() {
+		m.Version = types.StringValue("latest")
+	}
+	ns := m.Namespace.ValueString()
+	op := kube.Op{Verb: "list", Resource: "pods", Namespace: ns}
+	c := d.data.kubeClient(ctx, op, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	if _, err := c.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); err != nil {
+		addKubeError(&resp.Diagnostics, nsOp("get", ns), err)
+		return
+	}
+	var pods []corev1.Pod
+	opts := metav1.ListOptions{Limit: 500}
+	for {
+		list, err := c.Clientset.CoreV1().Pods(ns).List(ctx, opts)
+		if err != nil {
+			addKubeError(&resp.Diagnostics, op, err)
+			return
+		}
+		pods = append(pods, list.Items...)
+		if list.Continue == "" {
+			break
+		}
+		opts.Continue = list.Continue
+	}
+	ev, err := podsecurity.NewEvaluator()
+	if err != nil {
+		resp.Diagnostics.AddError("Pod Security Evaluator Failed", err.Error())
+		return
+	}
+	violations, err := ev.Evaluate(pods, m.Level.ValueString(), m.Version.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid Pod Security Level", err.Error())
+		return
+	}
+	values := make([]attr.Value, 0, len(violations))
+	for _, v := range violations {
+		reasons, diags := types.ListValueFrom(ctx, types.StringType, v.Reasons)
+		resp.Diagnostics.Append(diags...)
+		obj, diags := types.ObjectValue(violationAttrTypes, map[string]attr.Value{"pod": types.StringValue(v.Pod), "reasons": reasons})
+		resp.Diagnostics.Append(diags...)
+		values = append(values, obj)
+	}
+	list, diags := types.ListValue(types.ObjectType{AttrTypes: violationAttrTypes}, values)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.ID = types.StringValue(ns + "/" + m.Level.ValueString() + ":" + m.Version.ValueString())
+	m.Violations = list
+	m.CheckedPods = types.Int64Value(int64(len(pods)))
+	m.TotalPods = types.Int64Value(int64(len(pods)))
+	m.Compliant = types.BoolValue(len(violations) == 0)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
