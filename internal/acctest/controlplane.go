@@ -279,7 +279,7 @@ func (cp *ControlPlane) waitReady(ctx context.Context, timeout time.Duration) er
 		last = err
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("kube-apiserver was not ready within %s: %v; last lines of its log:\n%s", timeout, last, tail(cp.logs[len(cp.logs)-1], 30))
+			return fmt.Errorf("kube-apiserver was not ready within %s: %w; last lines of its log:\n%s", timeout, last, tail(cp.logs[len(cp.logs)-1], 30))
 		case <-time.After(200 * time.Millisecond):
 		}
 	}

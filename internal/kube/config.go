@@ -210,7 +210,7 @@ func checkCertificatePEM(s string) error {
 			return fmt.Errorf("the PEM block %d has type %q, want CERTIFICATE", n, b.Type)
 		}
 		if _, err := x509.ParseCertificate(b.Bytes); err != nil {
-			return fmt.Errorf("the PEM block %d is not a valid X.509 certificate: %v", n, err)
+			return fmt.Errorf("the PEM block %d is not a valid X.509 certificate: %w", n, err)
 		}
 	}
 	if n == 0 {
@@ -235,7 +235,7 @@ func expandHome(p string) (string, error) {
 	if p == "~" || strings.HasPrefix(p, "~/") {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("cannot expand %q: %v", p, err)
+			return "", fmt.Errorf("cannot expand %q: %w", p, err)
 		}
 		return filepath.Join(home, strings.TrimPrefix(p, "~")), nil
 	}

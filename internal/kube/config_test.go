@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,8 +56,8 @@ func TestRESTConfigErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := c.cfg.RESTConfig()
-			ce, ok := err.(*ConfigError)
-			if !ok {
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
 				t.Fatalf("got %v (%T), want a *ConfigError", err, err)
 			}
 			if ce.Attribute != c.attr || !strings.Contains(ce.Detail, c.want) {

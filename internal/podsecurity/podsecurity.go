@@ -147,9 +147,7 @@ func parsePodLine(w string) (PodViolation, bool) {
 	if strings.ContainsAny(v.Pod, " \t") {
 		return PodViolation{}, false
 	}
-	for _, r := range splitReasons(reasons) {
-		v.Reasons = append(v.Reasons, r)
-	}
+	v.Reasons = splitReasons(reasons)
 	return v, true
 }
 
