@@ -6,6 +6,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bin=${KUBEHARDEN_BIN_DIR:-$root/bin}
+# Where the built provider is (make demo builds it into bin/).
+provider_dir=${KUBEHARDEN_PROVIDER_DIR:-$bin}
+[ -x "$provider_dir/terraform-provider-kubeharden" ] || { echo "no provider binary in $provider_dir: run make build" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/kubeharden-demo-XXXXXX")
 env_pid=""
 
@@ -49,11 +52,23 @@ done
 source "$work/env/env.sh"
 echo "kube-apiserver at $KUBEHARDEN_CP_HOST"
 
+step "Seeding a realistic cluster: three team namespaces with running pods, and nodes"
+kubectl apply -f "$root/examples/demo/seed.yaml" >/dev/null
+# No kubelet runs here, so the nodes' runtime is reported as a kubelet would.
+node_status() {
+  kubectl patch node "$1" --subresource=status --type=merge -p \
+    "{\"status\":{\"nodeInfo\":{\"kubeletVersion\":\"v1.36.3\",\"containerRuntimeVersion\":\"$2\",\"osImage\":\"$3\",\"kernelVersion\":\"6.1.0\",\"operatingSystem\":\"linux\",\"architecture\":\"amd64\",\"machineID\":\"\",\"systemUUID\":\"\",\"bootID\":\"\",\"kubeProxyVersion\":\"\"}}}" >/dev/null
+}
+node_status ip-10-0-1-11 containerd://1.7.27 "Amazon Linux 2023"
+node_status ip-10-0-1-12 containerd://1.7.27 "Amazon Linux 2023"
+node_status ip-10-0-9-40 docker://20.10.25 "Amazon Linux 2 (legacy node group)"
+kubectl get pods -A -o wide --no-headers | awk '{print "  " $1 "/" $2}'
+
 step "Pointing Terraform at the provider built in bin/ (dev_overrides, no registry)"
 cat > "$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
-    "kubeharden/kubeharden" = "$bin"
+    "kubeharden/kubeharden" = "$provider_dir"
   }
   direct {}
 }
@@ -64,10 +79,43 @@ mkdir -p "$work/tf"
 cp "$root"/examples/demo/*.tf "$work/tf/"
 cd "$work/tf"
 export TF_VAR_kubeconfig=$KUBECONFIG
+# Only the overridden provider is used, so there is nothing to install.
+tf() { terraform "$@" -no-color 2>&1 | sed '/Warning: Provider development overrides are in effect/,/releases\.$/d'; return "${PIPESTATUS[0]}"; }
 
-step "terraform apply"
-terraform apply -auto-approve -no-color
-terraform output -no-color
+step "Preview: what if we enforced baseline in team-c too? (terraform plan, nothing is written)"
+tf plan -var enforce_everywhere=true | sed -n '/Warning: Pods Would Violate/,/on_violation/p'
+
+step "terraform apply: audit/warn restricted everywhere, enforce baseline where safe"
+tf apply -auto-approve | grep -E '^(kubeharden_|data\.|Apply complete|Plan:)' || true
+kubectl get ns team-a team-b team-c -L pod-security.kubernetes.io/enforce,pod-security.kubernetes.io/warn
+
+step "Outputs"
+tf output
+
+step "Drift: someone relaxes team-a with kubectl"
+kubectl label ns team-a pod-security.kubernetes.io/enforce=privileged --overwrite
+set +e
+tf plan -detailed-exitcode | grep -E '^\s+[~+-] |^\s+# |Plan:'
+code=${PIPESTATUS[0]}
+set -e
+echo "terraform plan -detailed-exitcode exited $code (2 = drift)"
+[ "$code" = 2 ] || { echo "expected exit code 2" >&2; exit 1; }
+
+step "terraform apply repairs it"
+tf apply -auto-approve | grep -E 'Apply complete' || true
+set +e
+tf plan -detailed-exitcode >/dev/null
+code=$?
+set -e
+echo "terraform plan -detailed-exitcode exited $code (0 = no drift)"
+[ "$code" = 0 ] || { echo "expected exit code 0" >&2; exit 1; }
 
 step "Summary"
-echo "Read the cluster's version and container runtimes through kubeharden_cluster."
+cat <<SUMMARY
+  - Pod Security Admission rolled out: audit/warn restricted in team-a, team-b, team-c;
+    enforce baseline in team-a and team-b, where every running pod passes it.
+  - The plan previewed which team-c pods enforce=baseline would reject (node-exporter, vpn-gateway),
+    before anything was written.
+  - kubeharden_cluster read the cluster version and each node's container runtime (one node still on docker).
+  - Drift made with kubectl was caught by terraform plan -detailed-exitcode (exit 2) and repaired by apply (exit 0).
+SUMMARY
