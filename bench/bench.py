@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""The benchmark behind `make bench` (stdlib only).
+
+It starts the local control plane (internal/acctest/cmd/localenv), creates
+N namespaces, and for each N measures, in the same run:
+
+  kubeharden          apply from empty, plan (refresh) of the applied config,
+                      plan after 1% of the labels changed behind Terraform's back
+  snapshot off        the same provider with KUBEHARDEN_NAMESPACE_SNAPSHOT=off
+                      (one GET per resource)
+  terraform_data      N terraform_data resources: Terraform's own floor
+  encryption_config   N kubeharden_encryption_config without path: the
+                      provider's floor (same plugin and framework, no I/O)
+  kubectl             one `kubectl get namespaces -o json`
+
+Each measurement records wall time, the API requests by verb (the API
+server's apiserver_request_total, namespaces only; background requests of
+the API server itself are not namespaces requests), and the peak RSS of the
+provider processes (a wrapper records ru_maxrss of each one). Every
+measurement is repeated BENCH_REPS times and the median is reported.
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("KUBEHARDEN_BIN_DIR", os.path.join(ROOT, "bin"))
+NS = [int(x) for x in os.environ.get("BENCH_N", "10,100,1000").split(",")]
+REPS = int(os.environ.get("BENCH_REPS", "3"))
+KINDS = os.environ.get("BENCH_KINDS", "kubeharden,snapshot-off,encryption_config,terraform_data").split(",")
+
+
+def log(msg):
+    print(f"bench: {msg}", flush=True)
+
+
+def run(cmd, env=None, check=True, cwd=None, capture=True):
+    p = subprocess.run(cmd, env=env, cwd=cwd, text=True,
+                       stdout=subprocess.PIPE if capture else None,
+                       stderr=subprocess.STDOUT if capture else None)
+    if check and p.returncode not in (0, 2):
+        raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stdout}")
+    return p
+
+
+class Env:
+    def __init__(self, work):
+        self.work = work
+        envdir = os.path.join(work, "env")
+        os.makedirs(envdir)
+        runner = os.path.join(work, "localenv")
+        run(["go", "build", "-o", runner, "./internal/acctest/cmd/localenv"], cwd=ROOT)
+        self.proc = subprocess.Popen([runner, "-dir", envdir], stdout=open(os.path.join(work, "env.log"), "w"),
+                                     stderr=subprocess.STDOUT, env=dict(os.environ, KUBEHARDEN_BIN_DIR=BIN))
+        deadline = time.time() + 180
+        while not os.path.exists(os.path.join(envdir, "ready")):
+            if self.proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError("the local control plane did not start:\n" + open(os.path.join(work, "env.log")).read())
+            time.sleep(0.2)
+        self.kubeconfig = os.path.join(envdir, "controlplane", "kubeconfig")
+        # The provider runs under a wrapper that records its peak RSS.
+        wrapdir = os.path.join(work, "provider")
+        os.makedirs(wrapdir)
+        self.rssfile = os.path.join(work, "rss.txt")
+        wrapper = os.path.join(wrapdir, "terraform-provider-kubeharden")
+        with open(wrapper, "w") as f:
+            f.write(f"""#!{sys.executable}
+import os, resource, subprocess, sys
+p = subprocess.run([{os.path.join(BIN, "terraform-provider-kubeharden")!r}] + sys.argv[1:])
+with open({self.rssfile!r}, "a") as f:
+    f.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) + "\\n")
+sys.exit(p.returncode)
+""")
+        os.chmod(wrapper, 0o755)
+        rc = os.path.join(work, "terraformrc")
+        with open(rc, "w") as f:
+            f.write('provider_installation {\n  dev_overrides {\n    "kubeharden/kubeharden" = "%s"\n  }\n  direct {}\n}\n' % wrapdir)
+        self.tfenv = dict(os.environ, TF_CLI_CONFIG_FILE=rc, TF_IN_AUTOMATION="1", TF_INPUT="0",
+                          KUBECONFIG=self.kubeconfig, TF_VAR_kubeconfig=self.kubeconfig)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+    def kubectl(self, *args, check=True):
+        return run(["kubectl", "--kubeconfig", self.kubeconfig] + list(args), check=check)
+
+    def requests(self):
+        text = self.kubectl("get", "--raw", "/metrics").stdout
+        out = {}
+        for line in text.splitlines():
+            if not line.startswith("apiserver_request_total{"):
+                continue
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', line[:line.rindex("}")]))
+            if labels.get("resource") != "namespaces":
+                continue
+            verb = labels["verb"] + ("(dry-run)" if labels.get("dry_run") else "")
+            out[verb] = out.get(verb, 0) + float(line.rsplit(" ", 1)[1])
+        return out
+
+    def measure(self, cmd, cwd=None, env=None, expect=None):
+        before = self.requests()
+        if os.path.exists(self.rssfile):
+            os.remove(self.rssfile)
+        t0 = time.monotonic()
+        p = run(cmd, env=env or self.tfenv, cwd=cwd)
+        wall = time.monotonic() - t0
+        if expect is not None and p.returncode != expect:
+            raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}, expected {expect}:\n{p.stdout[-3000:]}")
+        after = self.requests()
+        reqs = {k: int(after[k] - before.get(k, 0)) for k in after if after[k] - before.get(k, 0) > 0}
+        rss = 0
+        if os.path.exists(self.rssfile):
+            rss = max(int(x) for x in open(self.rssfile).read().split()) / 1024.0
+        return {"wall": wall, "requests": reqs, "rss_mib": rss}
+
+
+PROVIDER = '''
+terraform {
+  required_providers {
+    kubeharden = { source = "kubeharden/kubeharden" }
+  }
+}
+variable "kubeconfig" { type = string }
+provider "kubeharden" {
+  kubernetes {
+    config_path = var.kubeconfig
+  }
+}
+'''
+
+
+def config(kind, n):
+    names = ", ".join(f'"bench-{i:04d}"' for i in range(n))
+    if kind in ("kubeharden", "snapshot-off"):
+        return PROVIDER + f'''
+locals {{ names = [{names}] }}
+resource "kubeharden_namespace_pod_security" "ns" {{
+  count     = length(local.names)
+  namespace = local.names[count.index]
+  enforce   = {{ level = "baseline" }}
+  audit     = {{ level = "restricted" }}
+  warn      = {{ level = "restricted" }}
+}}
+'''
+    if kind == "encryption_config":
+        return PROVIDER + f'''
+resource "kubeharden_encryption_config" "floor" {{
+  count = {n}
+  kms   = [{{ name = "kms-${{count.index}}", endpoint = "unix:///var/run/kms/plugin.sock" }}]
+}}
+'''
+    return f'''
+resource "terraform_data" "floor" {{
+  count = {n}
+  input = "bench-${{count.index}}"
+}}
+'''
+
+
+def ensure_namespaces(env, n):
+    docs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": f"bench-{i:04d}"}} for i in range(n)]
+    path = os.path.join(env.work, "ns.json")
+    with open(path, "w") as f:
+        json.dump({"apiVersion": "v1", "kind": "List", "items": docs}, f)
+    env.kubectl("apply", "--server-side", "-f", path)
+
+
+def bench_kind(env, kind, n, results):
+    d = tempfile.mkdtemp(dir=env.work)
+    with open(os.path.join(d, "main.tf"), "w") as f:
+        f.write(config(kind, n))
+    tfenv = dict(env.tfenv)
+    if kind == "snapshot-off":
+        tfenv["KUBEHARDEN_NAMESPACE_SNAPSHOT"] = "off"
+    if kind == "terraform_data":
+        run(["terraform", "init", "-no-color"], env=tfenv, cwd=d)
+    results.setdefault((kind, n, "apply"), []).append(
+        env.measure(["terraform", "apply", "-auto-approve", "-no-color", "-parallelism=10"], cwd=d, env=tfenv))
+    results.setdefault((kind, n, "refresh"), []).append(
+        env.measure(["terraform", "plan", "-detailed-exitcode", "-no-color"], cwd=d, env=tfenv, expect=0))
+    if kind in ("kubeharden", "snapshot-off"):
+        changed = max(1, n // 100)
+        for i in range(0, n, n // changed):
+            env.kubectl("label", "ns", f"bench-{i:04d}", "pod-security.kubernetes.io/enforce=privileged", "--overwrite")
+        results.setdefault((kind, n, "drift"), []).append(
+            env.measure(["terraform", "plan", "-detailed-exitcode", "-no-color"], cwd=d, env=tfenv, expect=2))
+    run(["terraform", "destroy", "-auto-approve", "-no-color"], env=tfenv, cwd=d)
+    shutil.rmtree(d)
+
+
+def median(samples, key):
+    return statistics.median(s[key] for s in samples)
+
+
+def median_requests(samples):
+    verbs = sorted({v for s in samples for v in s["requests"]})
+    return {v: int(statistics.median(s["requests"].get(v, 0) for s in samples)) for v in verbs}
+
+
+def fmt_req(r):
+    return ", ".join(f"{k} {v}" for k, v in r.items()) or "0"
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    tf = run(["terraform", "version"]).stdout.splitlines()[0]
+    gov = run(["go", "version"]).stdout.strip()
+    k8s = open(os.path.join(BIN, ".controlplane-version")).read().strip() if os.path.exists(os.path.join(BIN, ".controlplane-version")) else "?"
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}; {tf}; {gov}; kube-apiserver {k8s}"
+
+
+def main():
+    work = tempfile.mkdtemp(prefix="kubeharden-bench-")
+    env = None
+    results = {}
+    try:
+        log(f"N={NS}, {REPS} repetitions; starting the local control plane")
+        env = Env(work)
+        for n in NS:
+            ensure_namespaces(env, n)
+            for rep in range(REPS):
+                for kind in KINDS:
+                    log(f"N={n} rep {rep + 1}/{REPS}: {kind}")
+                    bench_kind(env, kind, n, results)
+                results.setdefault(("kubectl", n, "read"), []).append(
+                    env.measure(["kubectl", "--kubeconfig", env.kubeconfig, "get", "namespaces", "-o", "json"]))
+        write_results(results)
+    finally:
+        if env:
+            env.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def write_results(results):
+    rows = []
+    for (kind, n, op), samples in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+        rows.append((n, kind, op, median(samples, "wall"), median_requests(samples), median(samples, "rss_mib")))
+    lines = ["# Benchmark results", "", f"Machine: {machine()}", "",
+             f"Medians of {REPS} runs, measured side by side in one `make bench` run on {time.strftime('%Y-%m-%d')}.", "",
+             "| N | what | operation | wall (s) | namespace API requests | provider peak RSS (MiB) |",
+             "|---:|---|---|---:|---|---:|"]
+    for n, kind, op, wall, reqs, rss in rows:
+        lines.append(f"| {n} | {kind} | {op} | {wall:.2f} | {fmt_req(reqs)} | {rss:.0f} |")
+    lines += ["", "## Ratios", "", "| N | ratio | value |", "|---:|---|---:|"]
+    by = {(k, n, op): (wall, reqs, rss) for n, k, op, wall, reqs, rss in rows}
+    for n in NS:
+        def ratio(a, b, label):
+            if a in by and b in by and by[b][0] > 0:
+                lines.append(f"| {n} | {label} | {by[a][0] / by[b][0]:.2f}x |")
+        ratio(("kubeharden", n, "refresh"), ("encryption_config", n, "refresh"), "refresh / provider floor (no I/O)")
+        ratio(("kubeharden", n, "apply"), ("encryption_config", n, "apply"), "apply / provider floor (no I/O)")
+        ratio(("kubeharden", n, "refresh"), ("terraform_data", n, "refresh"), "refresh / Terraform floor (terraform_data)")
+        ratio(("snapshot-off", n, "refresh"), ("kubeharden", n, "refresh"), "refresh, one GET each / one LIST")
+        ratio(("kubeharden", n, "refresh"), ("kubectl", n, "read"), "refresh / one kubectl get namespaces")
+        ratio(("kubeharden", n, "drift"), ("kubeharden", n, "refresh"), "plan with 1% drift / clean refresh")
+    lines += ["", "Targets (issue 9): refresh of N=1000 at most 3 requests plus one LIST page per 500 namespaces and within 1.3x of the "
+              "provider floor; apply of N=1000 one write per namespace (plus the plan-time dry runs) within 2x of the floor; "
+              "provider peak RSS under 150 MiB at N=1000.", ""]
+    text = "\n".join(lines)
+    with open(os.path.join(ROOT, "bench", "results.md"), "w") as f:
+        f.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
