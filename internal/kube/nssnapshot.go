@@ -62,7 +62,7 @@ func (s *NamespaceSnapshot) Get(ctx context.Context, c *Client, name string) (*c
 				s.mu.Lock()
 				s.disabled = true
 				s.mu.Unlock()
-				return c.Clientset.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+				return getNamespace(ctx, c, name)
 			}
 			return nil, err
 		}
@@ -71,7 +71,7 @@ func (s *NamespaceSnapshot) Get(ctx context.Context, c *Client, name string) (*c
 	}
 	s.mu.Unlock()
 	if !useSnapshot {
-		return c.Clientset.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+		return getNamespace(ctx, c, name)
 	}
 	ns, ok := s.items[name]
 	if !ok {
@@ -88,11 +88,26 @@ func (s *NamespaceSnapshot) MarkWritten(name string) {
 	s.mu.Unlock()
 }
 
+func getNamespace(ctx context.Context, c *Client, name string) (*corev1.Namespace, error) {
+	var ns *corev1.Namespace
+	err := Retry(ctx, Op{Verb: "get", Resource: "namespaces", Name: name}, func(ctx context.Context) error {
+		var err error
+		ns, err = c.Clientset.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+		return err
+	})
+	return ns, err
+}
+
 func listNamespaces(ctx context.Context, c *Client) (map[string]*corev1.Namespace, error) {
 	items := map[string]*corev1.Namespace{}
 	opts := metav1.ListOptions{Limit: 500}
 	for {
-		list, err := c.Clientset.CoreV1().Namespaces().List(ctx, opts)
+		var list *corev1.NamespaceList
+		err := Retry(ctx, Op{Verb: "list", Resource: "namespaces"}, func(ctx context.Context) error {
+			var err error
+			list, err = c.Clientset.CoreV1().Namespaces().List(ctx, opts)
+			return err
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -25,6 +25,13 @@ func WithWarningRecorder(ctx context.Context) (context.Context, *WarningRecorder
 	return context.WithValue(ctx, recorderKey{}, r), r
 }
 
+// Reset forgets what was recorded, before a retry of the same request.
+func (r *WarningRecorder) Reset() {
+	r.mu.Lock()
+	r.messages = nil
+	r.mu.Unlock()
+}
+
 // Messages returns the recorded warnings, in the order the server sent them.
 func (r *WarningRecorder) Messages() []string {
 	r.mu.Lock()

@@ -230,6 +230,17 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 		return
 	}
 	name := plan.Namespace.ValueString()
+	// Plan-time calls are bounded by the timeout of the operation planned.
+	var timeout time.Duration
+	var diags diag.Diagnostics
+	if req.State.Raw.IsNull() {
+		timeout, diags = plan.Timeouts.Create(ctx, defaultPodSecurityTimeout)
+	} else {
+		timeout, diags = plan.Timeouts.Update(ctx, defaultPodSecurityTimeout)
+	}
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	c := r.data.kubeClient(ctx, nsOp("get", name), &resp.Diagnostics)
 	if c == nil {
 		return
@@ -276,7 +287,11 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 	}
 	opts := metav1.ApplyOptions{FieldManager: podSecurityFieldManager, Force: plan.Force.ValueBool(), DryRun: []string{metav1.DryRunAll}}
 	wctx, rec := kube.WithWarningRecorder(ctx)
-	_, err = c.Clientset.CoreV1().Namespaces().Apply(wctx, corev1ac.Namespace(name).WithLabels(labels), opts)
+	err = kube.Retry(wctx, kube.Op{Verb: "patch", Resource: "namespaces", Name: name}, func(ctx context.Context) error {
+		rec.Reset()
+		_, err := c.Clientset.CoreV1().Namespaces().Apply(ctx, corev1ac.Namespace(name).WithLabels(labels), opts)
+		return err
+	})
 	if err != nil {
 		if apierrors.IsConflict(err) {
 			resp.Diagnostics.AddError("Pod Security Labels Owned By Another Manager",
@@ -389,8 +404,14 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 	// From here on this process must not serve the namespace from the snapshot.
 	r.data.Namespaces.MarkWritten(name)
 	wctx, rec := kube.WithWarningRecorder(ctx)
-	got, err := c.Clientset.CoreV1().Namespaces().Apply(wctx, corev1ac.Namespace(name).WithLabels(labels),
-		metav1.ApplyOptions{FieldManager: podSecurityFieldManager, Force: plan.Force.ValueBool()})
+	var got *corev1.Namespace
+	err = kube.Retry(wctx, op, func(ctx context.Context) error {
+		rec.Reset()
+		var err error
+		got, err = c.Clientset.CoreV1().Namespaces().Apply(ctx, corev1ac.Namespace(name).WithLabels(labels),
+			metav1.ApplyOptions{FieldManager: podSecurityFieldManager, Force: plan.Force.ValueBool()})
+		return err
+	})
 	if err != nil {
 		if apierrors.IsConflict(err) {
 			diags.AddError("Pod Security Labels Owned By Another Manager",
@@ -446,7 +467,14 @@ func removeLabels(ctx context.Context, c *kube.Client, name string, keys []strin
 	if err != nil {
 		return nil, err
 	}
-	return c.Clientset.CoreV1().Namespaces().Patch(ctx, name, k8stypes.MergePatchType, body, metav1.PatchOptions{FieldManager: podSecurityFieldManager})
+	// Removing keys is idempotent, so the patch may be retried.
+	var ns *corev1.Namespace
+	err = kube.Retry(ctx, kube.Op{Verb: "patch", Resource: "namespaces", Name: name}, func(ctx context.Context) error {
+		var err error
+		ns, err = c.Clientset.CoreV1().Namespaces().Patch(ctx, name, k8stypes.MergePatchType, body, metav1.PatchOptions{FieldManager: podSecurityFieldManager})
+		return err
+	})
+	return ns, err
 }
 
 func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
