@@ -327,7 +327,9 @@ func (m *googleModel) config() (gke.Config, bool) {
 }
 
 func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewSeccompDefaultResource,
+	}
 }
 
 func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
