@@ -25,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -203,9 +204,9 @@ func (r *SeccompDefaultResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 			"api_version": schema.StringAttribute{
 				Computed: true,
-				MarkdownDescription: "The API version the objects are written with: `" + seccomp.APIVersionV1 + "` when the cluster " +
-					"serves it, else `" + seccomp.APIVersionV1beta1 + "`. Chosen at plan time; after a control plane upgrade the next " +
-					"plan switches to `v1`.",
+				MarkdownDescription: "The API version the provider reads and writes the objects with: `" + seccomp.APIVersionV1 + "` when the " +
+					"cluster serves it, else `" + seccomp.APIVersionV1beta1 + "`. Discovered on every plan and refresh, so a control " +
+					"plane upgrade from 1.35 to 1.36 switches to `v1` by itself (the objects stay the same).",
 			},
 		},
 		Blocks: map[string]schema.Block{
@@ -277,14 +278,6 @@ func (r *SeccompDefaultResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !req.State.Raw.IsNull() {
-		var state seccompDefaultModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if state.APIVersion.ValueString() != version {
-			tflog.Info(ctx, "The cluster's preferred MutatingAdmissionPolicy API version changed; the objects will be written with the new one",
-				map[string]any{"from": state.APIVersion.ValueString(), "to": version})
-		}
-	}
 	plan.APIVersion = types.StringValue(version)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
@@ -312,8 +305,10 @@ func (r *SeccompDefaultResource) discover(ctx context.Context, diags *diag.Diagn
 	return v
 }
 
-// client returns the objects' client for version, discovering it when it is
-// not known (an import, or a plan made without a known connection).
+// client returns the objects' client for version, discovering the version
+// when it is null or unknown. Read and Delete always discover: the version in
+// state may no longer be served after a control plane upgrade, and reading
+// through it would mistake the objects for deleted ones.
 func (r *SeccompDefaultResource) client(ctx context.Context, version types.String, diags *diag.Diagnostics) (seccomp.Client, bool) {
 	c := r.data.kubeClient(ctx, kube.Op{Verb: "get", Group: seccomp.Group, Resource: seccomp.PolicyResource}, diags)
 	if c == nil {
@@ -330,6 +325,20 @@ func (r *SeccompDefaultResource) client(ctx context.Context, version types.Strin
 
 func seccompOp(verb, resource, name string) kube.Op {
 	return kube.Op{Verb: verb, Group: seccomp.Group, Resource: resource, Name: name}
+}
+
+// seccompAddError adds the diagnostic of a failed call on the policy or the
+// binding. A refusal lists every permission the resource needs rather than
+// the one verb of the call: a server-side apply that creates an object is
+// checked for create as well as patch.
+func seccompAddError(diags *diag.Diagnostics, op kube.Op, err error) {
+	if !apierrors.IsForbidden(err) {
+		addKubeError(diags, op, err)
+		return
+	}
+	diags.AddError("Kubernetes Permission Denied", fmt.Sprintf(
+		"The API server refused to %s: %v\n\nkubeharden_seccomp_default needs these permissions, in a ClusterRole bound to the provider's identity:\n\n%s",
+		op, err, seccomp.RBACRulesYAML()))
 }
 
 func (r *SeccompDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -387,12 +396,12 @@ func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefault
 	plan.PolicyName = types.StringValue(obj)
 	plan.BindingName = types.StringValue(obj)
 	if err := cl.ApplyPolicy(ctx, seccomp.Policy(spec)); err != nil {
-		addKubeError(diags, seccompOp("patch", seccomp.PolicyResource, obj), err)
+		seccompAddError(diags, seccompOp("patch", seccomp.PolicyResource, obj), err)
 		return
 	}
 	tflog.Info(ctx, "MutatingAdmissionPolicy applied", map[string]any{"name": obj, "api_version": cl.APIVersion})
 	if err := cl.ApplyBinding(ctx, seccomp.Binding(spec)); err != nil {
-		addKubeError(diags, seccompOp("patch", seccomp.BindingResource, obj), err)
+		seccompAddError(diags, seccompOp("patch", seccomp.BindingResource, obj), err)
 		plan.BindingName = types.StringNull()
 	} else {
 		tflog.Info(ctx, "MutatingAdmissionPolicyBinding applied", map[string]any{"name": obj})
@@ -413,19 +422,19 @@ func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequ
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cl, ok := r.client(ctx, state.APIVersion, &resp.Diagnostics)
+	cl, ok := r.client(ctx, types.StringNull(), &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	obj := seccomp.ObjectName(state.Name.ValueString())
 	policy, err := cl.GetPolicy(ctx, obj)
 	if err != nil {
-		addKubeError(&resp.Diagnostics, seccompOp("get", seccomp.PolicyResource, obj), err)
+		seccompAddError(&resp.Diagnostics, seccompOp("get", seccomp.PolicyResource, obj), err)
 		return
 	}
 	binding, err := cl.GetBinding(ctx, obj)
 	if err != nil {
-		addKubeError(&resp.Diagnostics, seccompOp("get", seccomp.BindingResource, obj), err)
+		seccompAddError(&resp.Diagnostics, seccompOp("get", seccomp.BindingResource, obj), err)
 		return
 	}
 	if policy == nil && binding == nil {
@@ -484,7 +493,7 @@ func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.Delete
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cl, ok := r.client(ctx, state.APIVersion, &resp.Diagnostics)
+	cl, ok := r.client(ctx, types.StringNull(), &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -492,11 +501,11 @@ func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.Delete
 	// The binding goes first: a binding without its policy is harmless, and
 	// this order never leaves a half-deleted default that still mutates.
 	if err := cl.DeleteBinding(ctx, obj); err != nil {
-		addKubeError(&resp.Diagnostics, seccompOp("delete", seccomp.BindingResource, obj), err)
+		seccompAddError(&resp.Diagnostics, seccompOp("delete", seccomp.BindingResource, obj), err)
 		return
 	}
 	if err := cl.DeletePolicy(ctx, obj); err != nil {
-		addKubeError(&resp.Diagnostics, seccompOp("delete", seccomp.PolicyResource, obj), err)
+		seccompAddError(&resp.Diagnostics, seccompOp("delete", seccomp.PolicyResource, obj), err)
 		return
 	}
 	tflog.Info(ctx, "MutatingAdmissionPolicy and binding deleted", map[string]any{"name": obj})

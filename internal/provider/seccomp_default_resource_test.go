@@ -2,8 +2,11 @@ package provider
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	admv1 "k8s.io/api/admissionregistration/v1"
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -512,43 +517,43 @@ func TestAccSeccompDefault_badInputs(t *testing.T) {
 		name, body, want string
 	}{
 		{"name not a label", `name = "Bad_Name"
-  profile = { type = "RuntimeDefault" }`, `Invalid Name name: "Bad_Name" a lowercase RFC 1123 label must consist of`},
+  profile = { type = "RuntimeDefault" }`, `Invalid Name|name: "Bad_Name" a lowercase RFC 1123 label must consist of`},
 		{"name too long", `name = "` + strings.Repeat("a", 64) + `"
-  profile = { type = "RuntimeDefault" }`, `must be no more than 63 characters`},
+  profile = { type = "RuntimeDefault" }`, `Invalid Name|must be no more than 63 characters`},
 		{"profile type", `name = "x"
-  profile = { type = "Unconfined" }`, `Attribute profile.type value must be one of: ["RuntimeDefault" "Localhost"], got: "Unconfined"`},
+  profile = { type = "Unconfined" }`, `Invalid Attribute Value Match|Attribute profile.type value must be one of: ["RuntimeDefault" "Localhost"], got: "Unconfined"`},
 		{"localhost without path", `name = "x"
-  profile = { type = "Localhost" }`, `Missing Localhost Profile profile.type is "Localhost", which needs profile.localhost_profile`},
+  profile = { type = "Localhost" }`, `Missing Localhost Profile|profile.type is "Localhost", which needs profile.localhost_profile`},
 		{"path without localhost", `name = "x"
-  profile = { type = "RuntimeDefault", localhost_profile = "p.json" }`, `Localhost Profile Not Allowed profile.localhost_profile is only allowed when profile.type is "Localhost"`},
+  profile = { type = "RuntimeDefault", localhost_profile = "p.json" }`, `Localhost Profile Not Allowed|profile.localhost_profile is only allowed when profile.type is "Localhost"`},
 		{"absolute path", `name = "x"
-  profile = { type = "Localhost", localhost_profile = "/etc/p.json" }`, `Invalid Localhost Profile profile.localhost_profile: "/etc/p.json" must be a relative path`},
+  profile = { type = "Localhost", localhost_profile = "/etc/p.json" }`, `Invalid Localhost Profile|profile.localhost_profile: "/etc/p.json" must be a relative path`},
 		{"path with ..", `name = "x"
-  profile = { type = "Localhost", localhost_profile = "a/../../p.json" }`, `profile.localhost_profile: "a/../../p.json" must not contain '..'`},
+  profile = { type = "Localhost", localhost_profile = "a/../../p.json" }`, `Invalid Localhost Profile|profile.localhost_profile: "a/../../p.json" must not contain '..'`},
 		{"failure policy", `name = "x"
   profile = { type = "RuntimeDefault" }
-  failure_policy = "Never"`, `Attribute failure_policy value must be one of: ["Ignore" "Fail"], got: "Never"`},
+  failure_policy = "Never"`, `Invalid Attribute Value Match|Attribute failure_policy value must be one of: ["Ignore" "Fail"], got: "Never"`},
 		{"excluded namespace", `name = "x"
   profile = { type = "RuntimeDefault" }
-  exclude_namespaces = ["Kube_System"]`, `Invalid Namespace Name exclude_namespaces[Value("Kube_System")]: "Kube_System"`},
+  exclude_namespaces = ["Kube_System"]`, `Invalid Namespace Name|exclude_namespaces[Value("Kube_System")]: "Kube_System"`},
 		{"label key", `name = "x"
   profile = { type = "RuntimeDefault" }
-  namespace_selector = { match_labels = { "bad key!" = "a" } }`, `Invalid Label Key namespace_selector.match_labels["bad key!"]: "bad key!" name part must consist of`},
+  namespace_selector = { match_labels = { "bad key!" = "a" } }`, `Invalid Label Key|namespace_selector.match_labels["bad key!"]: "bad key!" name part must consist of`},
 		{"label value", `name = "x"
   profile = { type = "RuntimeDefault" }
-  namespace_selector = { match_labels = { team = "not ok!" } }`, `Invalid Label Value namespace_selector.match_labels["team"]: "not ok!" a valid label must be`},
+  namespace_selector = { match_labels = { team = "not ok!" } }`, `Invalid Label Value|namespace_selector.match_labels["team"]: "not ok!" a valid label must be`},
 		{"operator", `name = "x"
   profile = { type = "RuntimeDefault" }
-  namespace_selector = { match_expressions = [{ key = "team", operator = "Equals", values = ["a"] }] }`, `Attribute namespace_selector.match_expressions[0].operator value must be one of: ["In" "NotIn" "Exists" "DoesNotExist"], got: "Equals"`},
+  namespace_selector = { match_expressions = [{ key = "team", operator = "Equals", values = ["a"] }] }`, `Invalid Attribute Value Match|Attribute namespace_selector.match_expressions[0].operator value must be one of: ["In" "NotIn" "Exists" "DoesNotExist"], got: "Equals"`},
 		{"In without values", `name = "x"
   profile = { type = "RuntimeDefault" }
-  namespace_selector = { match_expressions = [{ key = "team", operator = "In" }] }`, "Invalid Namespace Selector namespace_selector.match_expressions[0]: operator \"In\": values must be specified when `operator` is 'In' or 'NotIn'"},
+  namespace_selector = { match_expressions = [{ key = "team", operator = "In" }] }`, "Invalid Namespace Selector|namespace_selector.match_expressions[0]: operator \"In\": values must be specified when `operator` is 'In' or 'NotIn'"},
 		{"Exists with values", `name = "x"
   profile = { type = "RuntimeDefault" }
-  namespace_selector = { match_expressions = [{ key = "team", operator = "Exists", values = ["a"] }] }`, "Invalid Namespace Selector namespace_selector.match_expressions[0]: operator \"Exists\": values may not be specified when `operator` is 'Exists' or 'DoesNotExist'"},
+  namespace_selector = { match_expressions = [{ key = "team", operator = "Exists", values = ["a"] }] }`, "Invalid Namespace Selector|namespace_selector.match_expressions[0]: operator \"Exists\": values may not be specified when `operator` is 'Exists' or 'DoesNotExist'"},
 		{"expression key", `name = "x"
   profile = { type = "RuntimeDefault" }
-  namespace_selector = { match_expressions = [{ key = "-team", operator = "Exists" }] }`, `Invalid Label Key namespace_selector.match_expressions[0].key: "-team"`},
+  namespace_selector = { match_expressions = [{ key = "-team", operator = "Exists" }] }`, `Invalid Label Key|namespace_selector.match_expressions[0].key: "-team"`},
 	}
 	steps := make([]resource.TestStep, 0, len(cases))
 	for _, c := range cases {
@@ -564,7 +569,7 @@ resource "kubeharden_seccomp_default" "test" {
 }
 `, c.name, c.body),
 			PlanOnly:    true,
-			ExpectError: acctest.ErrorText(c.want),
+			ExpectError: seccompDiagnostic(c.want),
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
@@ -665,9 +670,117 @@ resource "kubeharden_seccomp_default" "test" {
 }
 `,
 			PlanOnly:    true,
-			ExpectError: acctest.ErrorText(`MutatingAdmissionPolicy API Not Served kubeharden_seccomp_default cannot work on this cluster: the cluster (Kubernetes v1.36.3) serves neither`),
+			ExpectError: seccompDiagnostic(`MutatingAdmissionPolicy API Not Served|kubeharden_seccomp_default cannot work on this cluster: the cluster (Kubernetes v1.36.3) serves neither admissionregistration.k8s.io/v1 nor admissionregistration.k8s.io/v1beta1 MutatingAdmissionPolicy and MutatingAdmissionPolicyBinding. kubeharden_seccomp_default needs Kubernetes 1.36 or later`),
 		}},
 	})
+}
+
+// seccompDiagnostic matches a diagnostic given as "Summary|detail": the CLI
+// prints the configuration excerpt between the two.
+func seccompDiagnostic(want string) *regexp.Regexp {
+	summary, detail, _ := strings.Cut(want, "|")
+	return regexp.MustCompile(acctest.ErrorText("Error: "+summary).String() + `[\s\S]*` + acctest.ErrorText(detail).String())
+}
+
+// TestAccSeccompDefault_rbac runs the resource's whole life as a user that
+// holds only seccomp.RBACRules, the permissions the docs list, after showing
+// that without "create" the first apply is refused with a message that lists
+// them all.
+func TestAccSeccompDefault_rbac(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	cs := cp.Clientset
+	ctx := context.Background()
+	id := acctest.UniqueName("seccomp-rbac")
+	certPEM, keyPEM, err := cp.PKI.Issue(id, nil, nil, nil, x509.ExtKeyUsageClientAuth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noCreate := []rbacv1.PolicyRule{*seccomp.RBACRules[0].DeepCopy()}
+	noCreate[0].Verbs = slices.DeleteFunc(noCreate[0].Verbs, func(v string) bool { return v == "create" })
+	role := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: id}, Rules: noCreate}
+	if _, err := cs.RbacV1().ClusterRoles().Create(ctx, role, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: id},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: id},
+		Subjects:   []rbacv1.Subject{{APIGroup: rbacv1.GroupName, Kind: rbacv1.UserKind, Name: id}},
+	}
+	if _, err := cs.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cs.RbacV1().ClusterRoleBindings().Delete(context.Background(), id, metav1.DeleteOptions{})
+		_ = cs.RbacV1().ClusterRoles().Delete(context.Background(), id, metav1.DeleteOptions{})
+	})
+	// The RBAC authorizer sees roles through an informer: wait until it does.
+	if err := waitAllowed(cs, id, "patch", seccomp.PolicyResource); err != nil {
+		t.Fatal(err)
+	}
+	config := fmt.Sprintf(`
+provider "kubeharden" {
+  kubernetes {
+    host                   = %q
+    cluster_ca_certificate = %q
+    client_certificate     = %q
+    client_key             = %q
+  }
+}
+resource "kubeharden_seccomp_default" "test" {
+  name               = %q
+  profile            = { type = "RuntimeDefault" }
+  namespace_selector = { match_labels = { %q = %q } }
+}
+`, cp.Host, cp.PKI.CACertPEM, certPEM, keyPEM, id, seccompTestLabel, id)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return seccompGone(cs, id) },
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ExpectError: regexp.MustCompile(seccompDiagnostic(`Kubernetes Permission Denied|The API server refused to patch `+
+					`mutatingadmissionpolicies.admissionregistration.k8s.io "`+seccomp.ObjectName(id)+`"`).String() +
+					`[\s\S]*` + acctest.ErrorText(`verbs: ["get", "create", "patch", "delete"]`).String()),
+			},
+			{
+				PreConfig: func() {
+					role.Rules = seccomp.RBACRules
+					if _, err := cs.RbacV1().ClusterRoles().Update(ctx, role, metav1.UpdateOptions{}); err != nil {
+						t.Fatal(err)
+					}
+					if err := waitAllowed(cs, id, "create", seccomp.BindingResource); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(seccompAddr, tfjsonpath.New("binding_name"), knownvalue.StringExact(seccomp.ObjectName(id))),
+				},
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{ResourceName: seccompAddr, ImportState: true, ImportStateId: id, ImportStateVerify: true},
+		},
+	})
+}
+
+func waitAllowed(cs kubernetes.Interface, user, verb, res string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	review := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
+		User:               user,
+		ResourceAttributes: &authorizationv1.ResourceAttributes{Verb: verb, Group: seccomp.Group, Resource: res},
+	}}
+	for {
+		got, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, review, metav1.CreateOptions{})
+		if err == nil && got.Status.Allowed {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("user %q was not allowed to %s %s within 30s (last error: %v)", user, verb, res, err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 func privateControlPlane(t *testing.T, args ...string) *acctest.ControlPlane {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	admv1 "k8s.io/api/admissionregistration/v1"
 	admv1beta1 "k8s.io/api/admissionregistration/v1beta1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/version"
@@ -28,6 +31,33 @@ const (
 	PolicyResource  = "mutatingadmissionpolicies"
 	BindingResource = "mutatingadmissionpolicybindings"
 )
+
+// RBACRules are all the permissions the resource needs, cluster-wide: get
+// for refresh, patch for server-side apply and create for the apply that
+// creates an object (the API server checks both), delete for destroy.
+// Discovery is granted to every authenticated user by system:discovery.
+var RBACRules = []rbacv1.PolicyRule{{
+	APIGroups: []string{Group},
+	Resources: []string{PolicyResource, BindingResource},
+	Verbs:     []string{"get", "create", "patch", "delete"},
+}}
+
+// RBACRulesYAML renders RBACRules as the rules of a ClusterRole.
+func RBACRulesYAML() string {
+	var b strings.Builder
+	for _, r := range RBACRules {
+		fmt.Fprintf(&b, "  - apiGroups: [%s]\n    resources: [%s]\n    verbs: [%s]\n", quoteJoin(r.APIGroups), quoteJoin(r.Resources), quoteJoin(r.Verbs))
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func quoteJoin(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
+}
 
 // Discovery is the part of the discovery API that Discover reads. Unlike
 // client-go's DiscoveryInterface, every call takes a context, so that the
