@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -373,15 +374,10 @@ func (r *SeccompDefaultResource) Update(ctx context.Context, req resource.Update
 	r.apply(ctx, &plan, &resp.State, &resp.Diagnostics)
 }
 
-// stateSetter is the State of a create or update response.
-type stateSetter interface {
-	Set(ctx context.Context, val any) diag.Diagnostics
-}
-
 // apply writes the policy, then the binding, and records in state what was
 // written: a binding that failed is recorded as missing (binding_name null),
 // so the next plan repairs it.
-func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefaultModel, state stateSetter, diags *diag.Diagnostics) {
+func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefaultModel, state *tfsdk.State, diags *diag.Diagnostics) {
 	spec := seccompSpecFromModel(ctx, plan, diags)
 	if diags.HasError() {
 		return
@@ -661,7 +657,7 @@ func seccompLocalhostProfile() validator.String {
 
 func seccompLabelKey() validator.String {
 	return seccompCheckValidator{summary: "Invalid Label Key", description: "must be a valid label key", check: func(s string) []string {
-		return fieldErrorBodies(metav1validation.ValidateLabelName(s, field.NewPath("key")))
+		return seccompFieldErrorDetails(metav1validation.ValidateLabelName(s, field.NewPath("key")))
 	}}
 }
 
@@ -669,7 +665,7 @@ func seccompLabelValue() validator.String {
 	return seccompCheckValidator{summary: "Invalid Label Value", description: "must be a valid label value", check: validation.IsValidLabelValue}
 }
 
-func fieldErrorBodies(errs field.ErrorList) []string {
+func seccompFieldErrorDetails(errs field.ErrorList) []string {
 	out := make([]string, 0, len(errs))
 	for _, e := range errs {
 		out = append(out, e.Detail)

@@ -53,25 +53,25 @@ func seccompPod(mutate func(*corev1.Pod)) *corev1.Pod {
 	return p
 }
 
-// restrictedPod sets every field PSA restricted checks except the seccomp profile.
-func restrictedPod(p *corev1.Pod) {
-	p.Spec.SecurityContext = &corev1.PodSecurityContext{RunAsNonRoot: ptrTo(true)}
+// seccompRestrictedPod sets every field PSA restricted checks except the seccomp profile.
+func seccompRestrictedPod(p *corev1.Pod) {
+	p.Spec.SecurityContext = &corev1.PodSecurityContext{RunAsNonRoot: seccompPtr(true)}
 	p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptrTo(false),
+		AllowPrivilegeEscalation: seccompPtr(false),
 		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
 	}
 }
 
-func ptrTo[T any](v T) *T { return &v }
+func seccompPtr[T any](v T) *T { return &v }
 
-func podLevelProfile(p *corev1.Pod) *corev1.SeccompProfile {
+func seccompPodProfile(p *corev1.Pod) *corev1.SeccompProfile {
 	if p.Spec.SecurityContext == nil {
 		return nil
 	}
 	return p.Spec.SecurityContext.SeccompProfile
 }
 
-func profileString(p *corev1.SeccompProfile) string {
+func seccompProfileString(p *corev1.SeccompProfile) string {
 	if p == nil {
 		return "<none>"
 	}
@@ -81,16 +81,16 @@ func profileString(p *corev1.SeccompProfile) string {
 	return string(p.Type)
 }
 
-// waitForDefault creates dry-run probe pods in ns until their pod-level
+// seccompWaitForDefault creates dry-run probe pods in ns until their pod-level
 // profile is want ("<none>" for unmutated), within seccompActivation.
-func waitForDefault(cs kubernetes.Interface, ns, want string) error {
+func seccompWaitForDefault(cs kubernetes.Interface, ns, want string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), seccompActivation)
 	defer cancel()
 	var got string
 	for {
 		p, err := cs.CoreV1().Pods(ns).Create(ctx, seccompPod(nil), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 		if err == nil {
-			if got = profileString(podLevelProfile(p)); got == want {
+			if got = seccompProfileString(seccompPodProfile(p)); got == want {
 				return nil
 			}
 		} else {
@@ -104,7 +104,7 @@ func waitForDefault(cs kubernetes.Interface, ns, want string) error {
 	}
 }
 
-func createPod(cs kubernetes.Interface, ns string, mutate func(*corev1.Pod)) (*corev1.Pod, error) {
+func seccompCreatePod(cs kubernetes.Interface, ns string, mutate func(*corev1.Pod)) (*corev1.Pod, error) {
 	return cs.CoreV1().Pods(ns).Create(context.Background(), seccompPod(mutate), metav1.CreateOptions{})
 }
 
@@ -137,7 +137,7 @@ func seccompGone(cs kubernetes.Interface, name string) error {
 	return nil
 }
 
-func mustNamespace(t *testing.T, cp *acctest.ControlPlane, name string, labels map[string]string) {
+func seccompNamespace(t *testing.T, cp *acctest.ControlPlane, name string, labels map[string]string) {
 	t.Helper()
 	if err := cp.CreateNamespace(context.Background(), name, labels); err != nil {
 		t.Fatal(err)
@@ -152,13 +152,13 @@ func TestAccSeccompDefault(t *testing.T) {
 	cs := cp.Clientset
 	id := acctest.UniqueName("seccomp")
 	nsSel, nsPSA, nsExcl, nsOther := id+"-sel", id+"-psa", id+"-excl", id+"-other"
-	mustNamespace(t, cp, nsSel, map[string]string{seccompTestLabel: id})
-	mustNamespace(t, cp, nsPSA, map[string]string{seccompTestLabel: id, "pod-security.kubernetes.io/enforce": "restricted"})
-	mustNamespace(t, cp, nsExcl, map[string]string{seccompTestLabel: id})
-	mustNamespace(t, cp, nsOther, map[string]string{seccompTestLabel: id + "-not"})
+	seccompNamespace(t, cp, nsSel, map[string]string{seccompTestLabel: id})
+	seccompNamespace(t, cp, nsPSA, map[string]string{seccompTestLabel: id, "pod-security.kubernetes.io/enforce": "restricted"})
+	seccompNamespace(t, cp, nsExcl, map[string]string{seccompTestLabel: id})
+	seccompNamespace(t, cp, nsOther, map[string]string{seccompTestLabel: id + "-not"})
 
 	// Before the default exists, PSA restricted rejects a pod that only lacks a profile.
-	if _, err := createPod(cs, nsPSA, restrictedPod); err == nil || !strings.Contains(err.Error(), "seccompProfile") {
+	if _, err := seccompCreatePod(cs, nsPSA, seccompRestrictedPod); err == nil || !strings.Contains(err.Error(), "seccompProfile") {
 		t.Fatalf("before apply, a restricted pod without a seccomp profile should be rejected by PSA; got %v", err)
 	}
 
@@ -177,7 +177,7 @@ resource "kubeharden_seccomp_default" "test" {
 	obj := seccomp.ObjectName(id)
 
 	admission := func(*terraform.State) error {
-		if err := waitForDefault(cs, nsSel, "RuntimeDefault"); err != nil {
+		if err := seccompWaitForDefault(cs, nsSel, "RuntimeDefault"); err != nil {
 			return err
 		}
 		cases := []struct {
@@ -194,16 +194,16 @@ resource "kubeharden_seccomp_default" "test" {
 			// keeps precedence over it at run time.
 			{"container-level Localhost", nsSel, func(p *corev1.Pod) {
 				p.Spec.Containers[0].SecurityContext = &corev1.SecurityContext{SeccompProfile: &corev1.SeccompProfile{
-					Type: corev1.SeccompProfileTypeLocalhost, LocalhostProfile: ptrTo("profiles/app.json")}}
+					Type: corev1.SeccompProfileTypeLocalhost, LocalhostProfile: seccompPtr("profiles/app.json")}}
 			}, "RuntimeDefault", "Localhost:profiles/app.json"},
 			{"windows", nsSel, func(p *corev1.Pod) { p.Spec.OS = &corev1.PodOS{Name: corev1.Windows} }, "<none>", "<none>"},
 			{"excluded namespace", nsExcl, nil, "<none>", "<none>"},
 			{"namespace not selected", nsOther, nil, "<none>", "<none>"},
-			{"PSA restricted", nsPSA, restrictedPod, "RuntimeDefault", "<none>"},
+			{"PSA restricted", nsPSA, seccompRestrictedPod, "RuntimeDefault", "<none>"},
 		}
 		var errs []error
 		for _, c := range cases {
-			p, err := createPod(cs, c.ns, c.mutate)
+			p, err := seccompCreatePod(cs, c.ns, c.mutate)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s: pod rejected: %w", c.name, err))
 				continue
@@ -212,10 +212,10 @@ resource "kubeharden_seccomp_default" "test" {
 			if sc := p.Spec.Containers[0].SecurityContext; sc != nil {
 				ctr = sc.SeccompProfile
 			}
-			if got := profileString(podLevelProfile(p)); got != c.pod {
+			if got := seccompProfileString(seccompPodProfile(p)); got != c.pod {
 				errs = append(errs, fmt.Errorf("%s: pod-level profile %s, want %s", c.name, got, c.pod))
 			}
-			if got := profileString(ctr); got != c.ctr {
+			if got := seccompProfileString(ctr); got != c.ctr {
 				errs = append(errs, fmt.Errorf("%s: container profile %s, want %s", c.name, got, c.ctr))
 			}
 		}
@@ -228,7 +228,7 @@ resource "kubeharden_seccomp_default" "test" {
 			if err := seccompGone(cs, id); err != nil {
 				return err
 			}
-			return waitForDefault(cs, nsSel, "<none>")
+			return seccompWaitForDefault(cs, nsSel, "<none>")
 		},
 		Steps: []resource.TestStep{
 			{
@@ -290,7 +290,7 @@ resource "kubeharden_seccomp_default" "test" {
 			{
 				// The failure policy edited by hand, as kubectl edit does.
 				PreConfig: func() {
-					editPolicy(t, cs, obj, func(p *admv1.MutatingAdmissionPolicy) { p.Spec.FailurePolicy = ptrTo(admv1.Fail) })
+					seccompEditPolicy(t, cs, obj, func(p *admv1.MutatingAdmissionPolicy) { p.Spec.FailurePolicy = seccompPtr(admv1.Fail) })
 				},
 				Config: config(""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -307,10 +307,10 @@ resource "kubeharden_seccomp_default" "test" {
 			{
 				// The mutation rewritten by hand to disable confinement.
 				PreConfig: func() {
-					editPolicy(t, cs, obj, func(p *admv1.MutatingAdmissionPolicy) {
+					seccompEditPolicy(t, cs, obj, func(p *admv1.MutatingAdmissionPolicy) {
 						p.Spec.Mutations[0].ApplyConfiguration.Expression = seccomp.Expression(seccomp.Profile{Type: "Unconfined"})
 					})
-					if err := waitForDefault(cs, nsSel, "Unconfined"); err != nil {
+					if err := seccompWaitForDefault(cs, nsSel, "Unconfined"); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -319,7 +319,7 @@ resource "kubeharden_seccomp_default" "test" {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(seccompAddr, plancheck.ResourceActionUpdate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: func(*terraform.State) error { return waitForDefault(cs, nsSel, "RuntimeDefault") },
+				Check: func(*terraform.State) error { return seccompWaitForDefault(cs, nsSel, "RuntimeDefault") },
 			},
 			{
 				// The binding's selector widened by hand.
@@ -365,7 +365,7 @@ resource "kubeharden_seccomp_default" "test" {
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(seccompAddr, plancheck.ResourceActionCreate)},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				Check: func(*terraform.State) error { return waitForDefault(cs, nsSel, "RuntimeDefault") },
+				Check: func(*terraform.State) error { return seccompWaitForDefault(cs, nsSel, "RuntimeDefault") },
 			},
 			{
 				// In place: Fail, a match expression instead of labels, the default exclusion.
@@ -401,14 +401,14 @@ resource "kubeharden_seccomp_default" "test" {
 						return nil
 					}),
 					// The excluded namespace of the first config is selected now.
-					func(*terraform.State) error { return waitForDefault(cs, nsExcl, "RuntimeDefault") },
+					func(*terraform.State) error { return seccompWaitForDefault(cs, nsExcl, "RuntimeDefault") },
 				),
 			},
 		},
 	})
 }
 
-func editPolicy(t *testing.T, cs kubernetes.Interface, name string, edit func(*admv1.MutatingAdmissionPolicy)) {
+func seccompEditPolicy(t *testing.T, cs kubernetes.Interface, name string, edit func(*admv1.MutatingAdmissionPolicy)) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := cs.AdmissionregistrationV1().MutatingAdmissionPolicies().Get(ctx, name, metav1.GetOptions{})
@@ -429,7 +429,7 @@ func TestAccSeccompDefault_localhost(t *testing.T) {
 	cs := cp.Clientset
 	id := acctest.UniqueName("seccomp-lh")
 	ns := id + "-ns"
-	mustNamespace(t, cp, ns, map[string]string{seccompTestLabel: id})
+	seccompNamespace(t, cp, ns, map[string]string{seccompTestLabel: id})
 	const profilePath = `profiles/it's "quoted"\ok.json`
 
 	config := func(profile string) string {
@@ -454,7 +454,7 @@ resource "kubeharden_seccomp_default" "test" {
 					statecheck.ExpectKnownValue(seccompAddr, tfjsonpath.New("exclude_namespaces"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("kube-system")})),
 				},
 				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-				Check:            func(*terraform.State) error { return waitForDefault(cs, ns, "Localhost:"+profilePath) },
+				Check:            func(*terraform.State) error { return seccompWaitForDefault(cs, ns, "Localhost:"+profilePath) },
 			},
 			{
 				ResourceName:      seccompAddr,
@@ -471,7 +471,7 @@ resource "kubeharden_seccomp_default" "test" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(seccompAddr, tfjsonpath.New("profile").AtMapKey("localhost_profile"), knownvalue.Null()),
 				},
-				Check: func(*terraform.State) error { return waitForDefault(cs, ns, "RuntimeDefault") },
+				Check: func(*terraform.State) error { return seccompWaitForDefault(cs, ns, "RuntimeDefault") },
 			},
 		},
 	})
@@ -582,7 +582,7 @@ resource "kubeharden_seccomp_default" "test" {
 func TestAccSeccompDefault_v1beta1(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
-	cp := privateControlPlane(t,
+	cp := seccompPrivateControlPlane(t,
 		"--runtime-config=admissionregistration.k8s.io/v1/mutatingadmissionpolicies=false,admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings=false,admissionregistration.k8s.io/v1beta1=true",
 		"--disable-admission-plugins=MutatingAdmissionPolicy")
 	cs := cp.Clientset
@@ -657,7 +657,7 @@ resource "kubeharden_seccomp_default" "test" {
 func TestAccSeccompDefault_notServed(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
-	cp := privateControlPlane(t,
+	cp := seccompPrivateControlPlane(t,
 		"--runtime-config=admissionregistration.k8s.io/v1/mutatingadmissionpolicies=false,admissionregistration.k8s.io/v1/mutatingadmissionpolicybindings=false",
 		"--disable-admission-plugins=MutatingAdmissionPolicy")
 	resource.Test(t, resource.TestCase{
@@ -714,7 +714,7 @@ func TestAccSeccompDefault_rbac(t *testing.T) {
 		_ = cs.RbacV1().ClusterRoles().Delete(context.Background(), id, metav1.DeleteOptions{})
 	})
 	// The RBAC authorizer sees roles through an informer: wait until it does.
-	if err := waitAllowed(cs, id, "patch", seccomp.PolicyResource); err != nil {
+	if err := seccompWaitAllowed(cs, id, "patch", seccomp.PolicyResource); err != nil {
 		t.Fatal(err)
 	}
 	config := fmt.Sprintf(`
@@ -748,7 +748,7 @@ resource "kubeharden_seccomp_default" "test" {
 					if _, err := cs.RbacV1().ClusterRoles().Update(ctx, role, metav1.UpdateOptions{}); err != nil {
 						t.Fatal(err)
 					}
-					if err := waitAllowed(cs, id, "create", seccomp.BindingResource); err != nil {
+					if err := seccompWaitAllowed(cs, id, "create", seccomp.BindingResource); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -763,7 +763,7 @@ resource "kubeharden_seccomp_default" "test" {
 	})
 }
 
-func waitAllowed(cs kubernetes.Interface, user, verb, res string) error {
+func seccompWaitAllowed(cs kubernetes.Interface, user, verb, res string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	review := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
@@ -783,7 +783,7 @@ func waitAllowed(cs kubernetes.Interface, user, verb, res string) error {
 	}
 }
 
-func privateControlPlane(t *testing.T, args ...string) *acctest.ControlPlane {
+func seccompPrivateControlPlane(t *testing.T, args ...string) *acctest.ControlPlane {
 	t.Helper()
 	cp, err := acctest.StartControlPlane(context.Background(), acctest.Options{ExtraAPIServerArgs: args, Logf: t.Logf})
 	if err != nil {
