@@ -332,6 +332,7 @@ func (m *googleModel) config() (gke.Config, bool) {
 func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewNamespacePodSecurityResource,
+		NewSeccompDefaultResource,
 	}
 }
 
