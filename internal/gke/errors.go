@@ -52,7 +52,7 @@ func (e *TimeoutError) Error() string {
 		s += " waiting for " + e.Waiting
 	}
 	if e.Last != nil {
-		s += "; the last answer was: " + e.Last.Error()
+		s += "; the last answer was: " + apiMessage(e.Last)
 	}
 	return s
 }

@@ -36,7 +36,10 @@ func (c *Client) UpdateCluster(ctx context.Context, name string, update *contain
 		attempt++
 		got, err := c.Service.Projects.Locations.Clusters.Update(name, &container.UpdateClusterRequest{Name: name, Update: update}).Context(ctx).Do()
 		if err != nil {
-			last = err
+			if ctx.Err() == nil {
+				// Keep the API's last answer: a call cut by the deadline says nothing.
+				last = err
+			}
 			if IsConcurrentOperation(err) {
 				tflog.Info(ctx, "Another operation runs on the cluster; retrying the update", map[string]any{"cluster": name, "attempt": attempt, "error": apiMessage(err)})
 			}
