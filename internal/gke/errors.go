@@ -121,13 +121,13 @@ func IsNotFound(err error) bool {
 // failed preconditions (a key GKE may not use, ...) do not clear by waiting,
 // so they are not retried.
 func IsConcurrentOperation(err error) bool {
-	code, status := APIStatus(err)
-	if code != http.StatusBadRequest || status != "FAILED_PRECONDITION" {
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) {
 		return false
 	}
-	var gerr *googleapi.Error
-	errors.As(err, &gerr)
-	return strings.Contains(strings.ToLower(gerr.Message), "operation")
+	code, status := APIStatus(err)
+	return code == http.StatusBadRequest && status == "FAILED_PRECONDITION" &&
+		strings.Contains(strings.ToLower(gerr.Message), "operation")
 }
 
 func isTransient(err error) bool {

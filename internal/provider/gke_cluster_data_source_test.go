@@ -46,7 +46,7 @@ func TestAccGKEClusterDataSource(t *testing.T) {
 	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{
 		Name: "custom", CurrentMasterVersion: "1.36.3-gke.1200000", Status: "RECONCILING",
 		ReleaseChannel: &container.ReleaseChannel{Channel: "REGULAR"},
-		NodePools: []*container.NodePool{pool("a", "1.36.3-gke.1200000", "COS_CONTAINERD"), pool("b", "1.36.3-gke.1200000", "CUSTOM_IMAGE")},
+		NodePools:      []*container.NodePool{pool("a", "1.36.3-gke.1200000", "COS_CONTAINERD"), pool("b", "1.36.3-gke.1200000", "CUSTOM_IMAGE")},
 	})
 	// A cluster without node pools (all of them deleted).
 	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{Name: "empty", CurrentMasterVersion: "1.36.3-gke.1200000"})
@@ -127,35 +127,26 @@ data "kubeharden_gke_cluster" "empty" {
 // error that names what was looked for.
 func TestAccGKEClusterDataSourceErrors(t *testing.T) {
 	s := startFakeGKE(t)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: gkeProviderConfig(s, gkeTestProject) + `
+	missing := gkeProviderConfig(s, gkeTestProject) + `
 data "kubeharden_gke_cluster" "this" {
   location = "europe-west1-c"
   name     = "missing"
-}`,
-				ExpectError: acctest.ErrorText(`GKE Cluster Not Found`),
-			},
-			{
-				Config: gkeProviderConfig(s, gkeTestProject) + `
-data "kubeharden_gke_cluster" "this" {
-  location = "europe-west1-c"
-  name     = "missing"
-}`,
-				ExpectError: acctest.ErrorText(`clusters.get "projects/kh-test/locations/europe-west1-c/clusters/missing": HTTP 404 NOT_FOUND`),
-			},
-			{
-				Config: gkeProviderConfig(s, "") + `
+}`
+	steps := []resource.TestStep{
+		{Config: missing, ExpectError: acctest.ErrorText(`GKE Cluster Not Found`)},
+		{Config: missing, ExpectError: acctest.ErrorText(`clusters.get "projects/kh-test/locations/europe-west1-c/clusters/missing": HTTP 404 NOT_FOUND`)},
+	}
+	if gkeNoProjectInEnv(t) {
+		steps = append(steps, resource.TestStep{
+			Config: gkeProviderConfig(s, "") + `
 data "kubeharden_gke_cluster" "this" {
   location = "europe-west1"
   name     = "prod"
 }`,
-				ExpectError: acctest.ErrorText(`Missing Project`),
-			},
-		},
-	})
+			ExpectError: acctest.ErrorText(`Missing Project`),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
 
 // TestAccGKEClusterDataSourceBadInput: malformed arguments fail at plan

@@ -53,8 +53,12 @@ func checkFakeEncryption(s *fakegke.Server, cluster, state, key string) resource
 
 // checkDecrypted is the CheckDestroy: destroying the resource decrypts.
 func checkDecrypted(s *fakegke.Server, cluster string) resource.TestCheckFunc {
+	return checkDecryptedAt(s, gkeTestProject, gkeTestLocation, cluster)
+}
+
+func checkDecryptedAt(s *fakegke.Server, project, location, cluster string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		c := s.Cluster(gkeTestProject, gkeTestLocation, cluster)
+		c := s.Cluster(project, location, cluster)
 		if c == nil {
 			return nil
 		}
@@ -396,8 +400,8 @@ func TestAccGKESecretsEncryptionBadInput(t *testing.T) {
 			ExpectError: acctest.ErrorText(c.want),
 		})
 	}
-	steps = append(steps,
-		resource.TestStep{
+	if gkeNoProjectInEnv(t) {
+		steps = append(steps, resource.TestStep{
 			Config: gkeProviderConfig(s, "") + fmt.Sprintf(`
 resource "kubeharden_gke_secrets_encryption" "this" {
   location = %q
@@ -406,7 +410,9 @@ resource "kubeharden_gke_secrets_encryption" "this" {
 }`, gkeTestLocation, gkeKey("k1")),
 			PlanOnly:    true,
 			ExpectError: acctest.ErrorText("Missing Project"),
-		},
+		})
+	}
+	steps = append(steps,
 		resource.TestStep{
 			Config:        gkeEncryptionConfig(s, "prod", gkeKey("k1"), ""),
 			ResourceName:  gkeEncRes,
