@@ -333,6 +333,7 @@ func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Reso
 	return []func() resource.Resource{
 		NewNamespacePodSecurityResource,
 		NewSeccompDefaultResource,
+		NewGKESecretsEncryptionResource,
 	}
 }
 
@@ -340,5 +341,6 @@ func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.
 	return []func() datasource.DataSource{
 		NewClusterDataSource,
 		NewPodSecurityViolationsDataSource,
+		NewGKEClusterDataSource,
 	}
 }

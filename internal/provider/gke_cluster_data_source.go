@@ -1,0 +1,200 @@
+package provider
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	container "google.golang.org/api/container/v1"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+)
+
+var _ datasource.DataSourceWithConfigure = &GKEClusterDataSource{}
+
+// GKEClusterDataSource reads what a GKE cluster runs from the Kubernetes
+// Engine API: versions, Secrets encryption, and each node pool's container
+// runtime as its image type implies.
+type GKEClusterDataSource struct {
+	data *ProviderData
+}
+
+// NewGKEClusterDataSource returns the kubeharden_gke_cluster data source.
+func NewGKEClusterDataSource() datasource.DataSource { return &GKEClusterDataSource{} }
+
+type gkeClusterDataSourceModel struct {
+	ID                types.String `tfsdk:"id"`
+	Project           types.String `tfsdk:"project"`
+	Location          types.String `tfsdk:"location"`
+	Name              types.String `tfsdk:"name"`
+	Version           types.String `tfsdk:"version"`
+	ReleaseChannel    types.String `tfsdk:"release_channel"`
+	Status            types.String `tfsdk:"status"`
+	Endpoint          types.String `tfsdk:"endpoint"`
+	SecretsEncryption types.Object `tfsdk:"secrets_encryption"`
+	NodePools         types.List   `tfsdk:"node_pools"`
+	ContainerRuntimes types.Set    `tfsdk:"container_runtimes"`
+	DockershimFree    types.Bool   `tfsdk:"dockershim_free"`
+}
+
+var gkeSecretsEncryptionAttrTypes = map[string]attr.Type{
+	"state":         types.StringType,
+	"key_name":      types.StringType,
+	"current_state": types.StringType,
+}
+
+var gkeNodePoolAttrTypes = map[string]attr.Type{
+	"name":              types.StringType,
+	"version":           types.StringType,
+	"image_type":        types.StringType,
+	"container_runtime": types.StringType,
+}
+
+func (d *GKEClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_gke_cluster"
+}
+
+func (d *GKEClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "What a GKE cluster runs, read from the Kubernetes Engine API (`clusters.get`): the control plane's version, " +
+			"release channel, Secrets encryption, and each node pool's container runtime as its image type implies. " +
+			"`*_CONTAINERD` image types run containerd; the legacy `COS`, `UBUNTU`, `WINDOWS_LTSC` and `WINDOWS_SAC` ran Docker " +
+			"through the dockershim, removed in Kubernetes 1.24. Needs the IAM permission `container.clusters.get`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`project/location/name`."},
+			"project": schema.StringAttribute{
+				Optional: true, Computed: true, Validators: gkeProjectValidators,
+				MarkdownDescription: "The cluster's project ID. Defaults to the provider's `google.project`; one of them must be set.",
+			},
+			"location": schema.StringAttribute{
+				Required: true, Validators: gkeLocationValidators,
+				MarkdownDescription: "The cluster's location: a region (`europe-west1`) for a regional cluster, a zone (`europe-west1-b`) for a zonal one.",
+			},
+			"name":            schema.StringAttribute{Required: true, Validators: gkeClusterNameValidators, MarkdownDescription: "The cluster's name."},
+			"version":         schema.StringAttribute{Computed: true, MarkdownDescription: "The control plane's version (`currentMasterVersion`), e.g. `1.36.3-gke.1200000`."},
+			"release_channel": schema.StringAttribute{Computed: true, MarkdownDescription: "`RAPID`, `REGULAR`, `STABLE`, `EXTENDED`, or `UNSPECIFIED` when the cluster is not enrolled in a channel."},
+			"status":          schema.StringAttribute{Computed: true, MarkdownDescription: "The cluster's status, e.g. `RUNNING` or `RECONCILING`."},
+			"endpoint":        schema.StringAttribute{Computed: true, MarkdownDescription: "The IP address of the control plane's endpoint."},
+			"secrets_encryption": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Application-layer Secrets encryption (`databaseEncryption`).",
+				Attributes: map[string]schema.Attribute{
+					"state":         schema.StringAttribute{Computed: true, MarkdownDescription: "The desired state: `ENCRYPTED`, `ALL_OBJECTS_ENCRYPTION_ENABLED` (both mean Secrets are encrypted with `key_name`), `DECRYPTED` or `UNKNOWN`."},
+					"key_name":      schema.StringAttribute{Computed: true, MarkdownDescription: "The Cloud KMS key, `" + gke.KeyNameFormat + "`; null when none."},
+					"current_state": schema.StringAttribute{Computed: true, MarkdownDescription: "Where the cluster stands, e.g. `CURRENT_STATE_ENCRYPTED`, `CURRENT_STATE_ENCRYPTION_PENDING` or `CURRENT_STATE_ENCRYPTION_ERROR`; null when not reported."},
+				},
+			},
+			"node_pools": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The node pools, sorted by name.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":              schema.StringAttribute{Computed: true, MarkdownDescription: "Node pool name."},
+					"version":           schema.StringAttribute{Computed: true, MarkdownDescription: "The nodes' Kubernetes version."},
+					"image_type":        schema.StringAttribute{Computed: true, MarkdownDescription: "The node image type (`config.imageType`), e.g. `COS_CONTAINERD`."},
+					"container_runtime": schema.StringAttribute{Computed: true, MarkdownDescription: "`containerd`, `docker`, or `unknown` for an image type the provider does not know."},
+				}},
+			},
+			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The distinct `container_runtime` values of the node pools."},
+			"dockershim_free":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node pool runs Docker. Null when it cannot be told: the cluster has no node pools, or a pool's runtime is `unknown`."},
+		},
+	}
+}
+
+func (d *GKEClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m gkeClusterDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	project, ok := d.data.gkeProject(m.Project, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	location, name := m.Location.ValueString(), m.Name.ValueString()
+	clusterName := gke.ClusterName(project, location, name)
+	call := gke.GetClusterCall(clusterName)
+	c := d.data.gkeClient(ctx, call, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	cl, err := c.GetCluster(ctx, clusterName)
+	if err != nil {
+		addGKEError(&resp.Diagnostics, call, err)
+		return
+	}
+
+	m.ID = types.StringValue(gke.ClusterID(project, location, name))
+	m.Project = types.StringValue(project)
+	m.Version = types.StringValue(cl.CurrentMasterVersion)
+	channel := "UNSPECIFIED"
+	if cl.ReleaseChannel != nil && cl.ReleaseChannel.Channel != "" {
+		channel = cl.ReleaseChannel.Channel
+	}
+	m.ReleaseChannel = types.StringValue(channel)
+	m.Status = types.StringValue(cl.Status)
+	m.Endpoint = types.StringValue(cl.Endpoint)
+
+	de := cl.DatabaseEncryption
+	if de == nil {
+		de = &container.DatabaseEncryption{}
+	}
+	state := de.State
+	if state == "" {
+		state = gke.StateDecrypted
+	}
+	enc, diags := types.ObjectValue(gkeSecretsEncryptionAttrTypes, map[string]attr.Value{
+		"state":         types.StringValue(state),
+		"key_name":      stringOrNull(de.KeyName),
+		"current_state": stringOrNull(de.CurrentState),
+	})
+	resp.Diagnostics.Append(diags...)
+	m.SecretsEncryption = enc
+
+	pools := slices.Clone(cl.NodePools)
+	slices.SortFunc(pools, func(a, b *container.NodePool) int { return strings.Compare(a.Name, b.Name) })
+	var runtimes []string
+	poolValues := make([]attr.Value, 0, len(pools))
+	for _, np := range pools {
+		imageType := ""
+		if np.Config != nil {
+			imageType = np.Config.ImageType
+		}
+		rt := gke.ContainerRuntime(imageType)
+		runtimes = append(runtimes, rt)
+		obj, diags := types.ObjectValue(gkeNodePoolAttrTypes, map[string]attr.Value{
+			"name":              types.StringValue(np.Name),
+			"version":           types.StringValue(np.Version),
+			"image_type":        types.StringValue(imageType),
+			"container_runtime": types.StringValue(rt),
+		})
+		resp.Diagnostics.Append(diags...)
+		poolValues = append(poolValues, obj)
+	}
+	m.NodePools, diags = types.ListValue(types.ObjectType{AttrTypes: gkeNodePoolAttrTypes}, poolValues)
+	resp.Diagnostics.Append(diags...)
+	// An empty, not null, set for a cluster without node pools.
+	m.ContainerRuntimes, diags = types.SetValueFrom(ctx, types.StringType, append([]string{}, uniqueSorted(runtimes)...))
+	resp.Diagnostics.Append(diags...)
+	m.DockershimFree = types.BoolPointerValue(kube.DockershimFree(runtimes))
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// stringOrNull is null for the empty string, which the API omits.
+func stringOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

@@ -1,0 +1,187 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	container "google.golang.org/api/container/v1"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+)
+
+func pool(name, version, imageType string) *container.NodePool {
+	return &container.NodePool{Name: name, Version: version, Config: &container.NodeConfig{ImageType: imageType}, InitialNodeCount: 1}
+}
+
+func TestAccGKEClusterDataSource(t *testing.T) {
+	s := startFakeGKE(t)
+	// A cluster mid-migration: containerd, Docker and Windows pools, on a
+	// release channel, with Secrets encrypted.
+	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{
+		Name: "mixed", CurrentMasterVersion: "1.23.17-gke.10700", Endpoint: "203.0.113.10",
+		ReleaseChannel: &container.ReleaseChannel{Channel: "STABLE"},
+		DatabaseEncryption: &container.DatabaseEncryption{
+			State: "ENCRYPTED", KeyName: gkeKey("k1"), CurrentState: "CURRENT_STATE_ENCRYPTED",
+		},
+		NodePools: []*container.NodePool{
+			pool("win-ltsc", "1.23.17-gke.10700", "WINDOWS_LTSC"),
+			pool("default-pool", "1.23.17-gke.10700", "COS_CONTAINERD"),
+			pool("legacy-cos", "1.22.17-gke.4000", "COS"),
+			pool("ubuntu", "1.22.17-gke.4000", "UBUNTU"),
+			pool("win-sac", "1.23.17-gke.10700", "WINDOWS_SAC"),
+			pool("win-ltsc-cd", "1.23.17-gke.10700", "windows_ltsc_containerd"),
+		},
+	})
+	// A cluster in a zone of another project, all containerd, no channel.
+	s.AddCluster("other-project", "europe-west1-b", &container.Cluster{
+		Name: "modern", CurrentMasterVersion: "1.36.3-gke.1200000", Endpoint: "203.0.113.20",
+		NodePools: []*container.NodePool{pool("a", "1.36.3-gke.1200000", "COS_CONTAINERD"), pool("b", "1.36.3-gke.1200000", "UBUNTU_CONTAINERD")},
+	})
+	// A cluster with a custom image: its runtime is not known.
+	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{
+		Name: "custom", CurrentMasterVersion: "1.36.3-gke.1200000", Status: "RECONCILING",
+		ReleaseChannel: &container.ReleaseChannel{Channel: "REGULAR"},
+		NodePools:      []*container.NodePool{pool("a", "1.36.3-gke.1200000", "COS_CONTAINERD"), pool("b", "1.36.3-gke.1200000", "CUSTOM_IMAGE")},
+	})
+	// A cluster without node pools (all of them deleted).
+	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{Name: "empty", CurrentMasterVersion: "1.36.3-gke.1200000"})
+
+	np := func(name, version, imageType, rt string) knownvalue.Check {
+		return knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"name": knownvalue.StringExact(name), "version": knownvalue.StringExact(version),
+			"image_type": knownvalue.StringExact(imageType), "container_runtime": knownvalue.StringExact(rt),
+		})
+	}
+	str := knownvalue.StringExact
+	mixed, modern, custom, empty := "data.kubeharden_gke_cluster.mixed", "data.kubeharden_gke_cluster.modern", "data.kubeharden_gke_cluster.custom", "data.kubeharden_gke_cluster.empty"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: gkeProviderConfig(s, gkeTestProject) + fmt.Sprintf(`
+data "kubeharden_gke_cluster" "mixed" {
+  location = %[1]q
+  name     = "mixed"
+}
+data "kubeharden_gke_cluster" "modern" {
+  project  = "other-project"
+  location = "europe-west1-b"
+  name     = "modern"
+}
+data "kubeharden_gke_cluster" "custom" {
+  location = %[1]q
+  name     = "custom"
+}
+data "kubeharden_gke_cluster" "empty" {
+  location = %[1]q
+  name     = "empty"
+}
+`, gkeTestLocation),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("id"), str(gkeTestProject+"/"+gkeTestLocation+"/mixed")),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("project"), str(gkeTestProject)),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("version"), str("1.23.17-gke.10700")),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("release_channel"), str("STABLE")),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("status"), str("RUNNING")),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("endpoint"), str("203.0.113.10")),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("secrets_encryption"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"state": str("ENCRYPTED"), "key_name": str(gkeKey("k1")), "current_state": str("CURRENT_STATE_ENCRYPTED"),
+				})),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("node_pools"), knownvalue.ListExact([]knownvalue.Check{
+					np("default-pool", "1.23.17-gke.10700", "COS_CONTAINERD", "containerd"),
+					np("legacy-cos", "1.22.17-gke.4000", "COS", "docker"),
+					np("ubuntu", "1.22.17-gke.4000", "UBUNTU", "docker"),
+					np("win-ltsc", "1.23.17-gke.10700", "WINDOWS_LTSC", "docker"),
+					np("win-ltsc-cd", "1.23.17-gke.10700", "windows_ltsc_containerd", "containerd"),
+					np("win-sac", "1.23.17-gke.10700", "WINDOWS_SAC", "docker"),
+				})),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{str("containerd"), str("docker")})),
+				statecheck.ExpectKnownValue(mixed, tfjsonpath.New("dockershim_free"), knownvalue.Bool(false)),
+
+				statecheck.ExpectKnownValue(modern, tfjsonpath.New("project"), str("other-project")),
+				statecheck.ExpectKnownValue(modern, tfjsonpath.New("release_channel"), str("UNSPECIFIED")),
+				statecheck.ExpectKnownValue(modern, tfjsonpath.New("secrets_encryption"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"state": str("DECRYPTED"), "key_name": knownvalue.Null(), "current_state": str("CURRENT_STATE_DECRYPTED"),
+				})),
+				statecheck.ExpectKnownValue(modern, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{str("containerd")})),
+				statecheck.ExpectKnownValue(modern, tfjsonpath.New("dockershim_free"), knownvalue.Bool(true)),
+
+				statecheck.ExpectKnownValue(custom, tfjsonpath.New("status"), str("RECONCILING")),
+				statecheck.ExpectKnownValue(custom, tfjsonpath.New("node_pools").AtSliceIndex(1).AtMapKey("container_runtime"), str("unknown")),
+				statecheck.ExpectKnownValue(custom, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{str("containerd"), str("unknown")})),
+				statecheck.ExpectKnownValue(custom, tfjsonpath.New("dockershim_free"), knownvalue.Null()),
+
+				statecheck.ExpectKnownValue(empty, tfjsonpath.New("node_pools"), knownvalue.ListExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownValue(empty, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownValue(empty, tfjsonpath.New("dockershim_free"), knownvalue.Null()),
+			},
+		}},
+	})
+}
+
+// TestAccGKEClusterDataSourceErrors: a missing cluster or project is an
+// error that names what was looked for.
+func TestAccGKEClusterDataSourceErrors(t *testing.T) {
+	s := startFakeGKE(t)
+	missing := gkeProviderConfig(s, gkeTestProject) + `
+data "kubeharden_gke_cluster" "this" {
+  location = "europe-west1-c"
+  name     = "missing"
+}`
+	steps := []resource.TestStep{
+		{Config: missing, ExpectError: acctest.ErrorText(`GKE Cluster Not Found`)},
+		{Config: missing, ExpectError: acctest.ErrorText(`clusters.get "projects/kh-test/locations/europe-west1-c/clusters/missing": HTTP 404 NOT_FOUND`)},
+	}
+	if gkeNoProjectInEnv(t) {
+		steps = append(steps, resource.TestStep{
+			Config: gkeProviderConfig(s, "") + `
+data "kubeharden_gke_cluster" "this" {
+  location = "europe-west1"
+  name     = "prod"
+}`,
+			ExpectError: acctest.ErrorText(`Missing Project`),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// TestAccGKEClusterDataSourceBadInput: malformed arguments fail at plan
+// time, naming the attribute.
+func TestAccGKEClusterDataSourceBadInput(t *testing.T) {
+	s := startFakeGKE(t)
+	cases := []struct{ attr, value, want string }{
+		{"location", "", "Attribute location must be a region"},
+		{"location", "Europe-West1", "Attribute location must be a region"},
+		{"location", "europe-west1/b", "Attribute location must be a region"},
+		{"name", "", "Attribute name must be a GKE cluster name"},
+		{"name", "Prod", "Attribute name must be a GKE cluster name"},
+		{"name", "prod-", "Attribute name must be a GKE cluster name"},
+		{"name", strings.Repeat("a", 41), "Attribute name string length must be at most 40"},
+		{"project", "", "Attribute project must be a project ID"},
+		{"project", "a/b", "Attribute project must be a project ID"},
+	}
+	var steps []resource.TestStep
+	for _, c := range cases {
+		args := map[string]string{"location": "europe-west1", "name": "prod"}
+		args[c.attr] = c.value
+		body := ""
+		for _, k := range []string{"project", "location", "name"} {
+			if v, ok := args[k]; ok {
+				body += fmt.Sprintf("  %s = %q\n", k, v)
+			}
+		}
+		steps = append(steps, resource.TestStep{
+			Config:      gkeProviderConfig(s, gkeTestProject) + "data \"kubeharden_gke_cluster\" \"this\" {\n" + body + "}\n",
+			PlanOnly:    true,
+			ExpectError: acctest.ErrorText(c.want),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+	if n := s.Calls("container.projects.locations.clusters.get"); n != 0 {
+		t.Errorf("%d clusters.get calls for configurations that fail validation", n)
+	}
+}

@@ -1,0 +1,71 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
+)
+
+// gkeClient returns the Kubernetes Engine client, or adds a diagnostic that
+// says why there is none (no credentials, a google block unknown until
+// apply). call names the first call the caller is about to make.
+func (d *ProviderData) gkeClient(ctx context.Context, call gke.Call, diags *diag.Diagnostics) *gke.Client {
+	if d == nil {
+		diags.AddError("Provider Not Configured", "The kubeharden provider was not configured before it was used. This is a bug in the provider; please report it.")
+		return nil
+	}
+	c, err := d.Google.Get(ctx)
+	if err != nil {
+		addGKEError(diags, call, err)
+		return nil
+	}
+	return c
+}
+
+// addGKEError adds the diagnostic that describes err, a failure of call.
+func addGKEError(diags *diag.Diagnostics, call gke.Call, err error) {
+	summary, detail := gke.Describe(call, err)
+	diags.AddError(summary, detail)
+}
+
+// gkeProject resolves a project attribute: its own value, else the
+// provider's google.project. It adds an attribute error when neither is set.
+func (d *ProviderData) gkeProject(v types.String, diags *diag.Diagnostics) (string, bool) {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueString(), true
+	}
+	p := ""
+	if d != nil {
+		p, _ = d.Google.Project()
+	}
+	if p == "" {
+		diags.AddAttributeError(path.Root("project"), "Missing Project",
+			"No project is set here, and the provider has no default: set project on this block, or google.project in the provider block (or the GOOGLE_PROJECT environment variable).")
+		return "", false
+	}
+	return p, true
+}
+
+// Validators shared by the GKE resource and data source.
+var (
+	gkeProjectValidators = []validator.String{
+		stringvalidator.RegexMatches(regexp.MustCompile(`^[^/\s]+$`), "must be a project ID such as `my-project`, without `/` or spaces"),
+	}
+	gkeLocationValidators = []validator.String{
+		stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`), "must be a region such as `europe-west1` or a zone such as `europe-west1-b`"),
+	}
+	gkeClusterNameValidators = []validator.String{
+		stringvalidator.LengthAtMost(40),
+		stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`), "must be a GKE cluster name: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen"),
+	}
+	gkeKeyNameValidators = []validator.String{
+		stringvalidator.RegexMatches(gke.KeyNameRE, "must be a Cloud KMS key name, "+gke.KeyNameFormat+" (a key, not a key version)"),
+	}
+)
