@@ -327,11 +327,14 @@ func (m *googleModel) config() (gke.Config, bool) {
 }
 
 func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewEKSSecretsEncryptionResource,
+	}
 }
 
 func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewClusterDataSource,
+		NewEKSClusterDataSource,
 	}
 }
