@@ -298,3 +298,19 @@ func (m *Moto) Stop() {
 		_ = os.RemoveAll(m.Dir)
 	}
 }
+
+// MotoUpdate is an update the extension made, with the number of
+// DescribeUpdate calls that saw it.
+type MotoUpdate struct {
+	ID     string `json:"id"`
+	Type   string `json:"type"`
+	Status string `json:"status"`
+	Polls  int    `json:"polls"`
+}
+
+// Updates lists the updates the extension made on the cluster.
+func (m *Moto) Updates(ctx context.Context, cluster string) ([]MotoUpdate, error) {
+	var out []MotoUpdate
+	err := m.control(ctx, http.MethodGet, "/_kubeharden/updates", url.Values{"cluster": {cluster}, "region": {m.Region}}, &out)
+	return out, err
+}

@@ -28,6 +28,9 @@ Test controls (plain HTTP, no signature):
   (only those on /clusters/NAME when cluster is given) answer HTTP 400
   ThrottlingException in the AWS JSON error shape.
 - GET /_kubeharden/throttle[?cluster=NAME]: {"remaining": N, "sent": M}.
+- GET /_kubeharden/updates?cluster=NAME[&region=R]: the cluster's updates
+  made by this extension, with how many DescribeUpdate calls each saw:
+  [{"id": ..., "type": ..., "status": ..., "polls": N}].
 - GET /_kubeharden/health: 200 once the server accepts requests.
 """
 
@@ -43,12 +46,15 @@ try:
     from moto.core.responses import ActionResult
     from moto.core.utils import utcnow
     from moto.eks import urls as eks_urls
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.eks.models import eks_backends
     from moto.eks.exceptions import (
         InvalidParameterException,
         InvalidRequestException,
         ResourceInUseException,
         ResourceNotFoundException,
     )
+    from moto.eks import utils as eks_utils
     from moto.eks.responses import EKSResponse
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -200,7 +206,23 @@ def create_cluster(self):
     return result
 
 
+class _CachedPartitions:
+    """Stands in for boto3's Session in moto's role ARN check, which builds a
+    new Session (and reloads the endpoint files, ~0.2 s) for every
+    CreateCluster and CreateNodegroup; tests create a hundred node groups."""
+
+    _partitions = None
+
+    def get_available_partitions(self):
+        if _CachedPartitions._partitions is None:
+            from boto3 import Session
+
+            _CachedPartitions._partitions = Session().get_available_partitions()
+        return _CachedPartitions._partitions
+
+
 def install():
+    eks_utils.Session = _CachedPartitions
     EKSResponse.associate_encryption_config = associate_encryption_config
     EKSResponse.describe_update = describe_update
     EKSResponse.create_cluster = create_cluster
@@ -268,6 +290,23 @@ class Controls:
         status, payload = "200 OK", {}
         if path == "/_kubeharden/health":
             payload = {"ok": True}
+        elif path == "/_kubeharden/updates":
+            name = query.get("cluster", [""])[0]
+            region = query.get("region", ["us-east-1"])[0]
+            cluster = eks_backends[DEFAULT_ACCOUNT_ID][region].clusters.get(name)
+            if cluster is None:
+                status, payload = "404 Not Found", {"error": "no cluster " + name}
+            else:
+                with _lock:
+                    payload = [
+                        {
+                            "id": r["update"]["id"],
+                            "type": r["update"]["type"],
+                            "status": r["update"]["status"],
+                            "polls": r["polls"],
+                        }
+                        for r in _updates(cluster).values()
+                    ]
         elif path == "/_kubeharden/throttle":
             cluster = query.get("cluster", [""])[0]
             with self.lock:
