@@ -37,19 +37,7 @@ type eksNodegroupFixture struct {
 func createEKSCluster(t *testing.T, m *acctest.Moto, name string, f eksFixture) {
 	t.Helper()
 	ctx := context.Background()
-	in := &awseks.CreateClusterInput{
-		Name:               aws.String(name),
-		Version:            aws.String(f.version),
-		RoleArn:            aws.String("arn:aws:iam::" + acctest.MotoAccountID + ":role/eks-cluster"),
-		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{"subnet-a", "subnet-b"}},
-	}
-	if f.keyARN != "" {
-		in.EncryptionConfig = []ekstypes.EncryptionConfig{{Resources: []string{"secrets"}, Provider: &ekstypes.Provider{KeyArn: aws.String(f.keyARN)}}}
-	}
-	if f.supportType != "" {
-		in.UpgradePolicy = &ekstypes.UpgradePolicyRequest{SupportType: f.supportType}
-	}
-	if _, err := m.EKS.CreateCluster(ctx, in); err != nil {
+	if _, err := m.EKS.CreateCluster(ctx, createClusterInput(name, f)); err != nil {
 		t.Fatalf("creating EKS cluster %s in moto: %v", name, err)
 	}
 	t.Cleanup(func() { deleteEKSCluster(t, m, name) })
@@ -67,6 +55,24 @@ func createEKSCluster(t *testing.T, m *acctest.Moto, name string, f eksFixture) 
 			t.Fatalf("creating node group %s of %s in moto: %v", ng.name, name, err)
 		}
 	}
+}
+
+// createClusterInput is the CreateCluster request for the fixture, without
+// its node groups.
+func createClusterInput(name string, f eksFixture) *awseks.CreateClusterInput {
+	in := &awseks.CreateClusterInput{
+		Name:               aws.String(name),
+		Version:            aws.String(f.version),
+		RoleArn:            aws.String("arn:aws:iam::" + acctest.MotoAccountID + ":role/eks-cluster"),
+		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{"subnet-a", "subnet-b"}},
+	}
+	if f.keyARN != "" {
+		in.EncryptionConfig = []ekstypes.EncryptionConfig{{Resources: []string{"secrets"}, Provider: &ekstypes.Provider{KeyArn: aws.String(f.keyARN)}}}
+	}
+	if f.supportType != "" {
+		in.UpgradePolicy = &ekstypes.UpgradePolicyRequest{SupportType: f.supportType}
+	}
+	return in
 }
 
 // deleteEKSCluster deletes a cluster and its node groups, as someone would
