@@ -3,7 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -343,3 +346,33 @@ func expectThrottlesSent(m *acctest.Moto, cluster string, n int) error {
 
 // eksEndpointRE matches the API server URLs moto makes up.
 var eksEndpointRE = regexp.MustCompile(`^https://[^/]+\.us-east-1\.eks\.amazonaws\.com/?$`)
+
+// TestAccEKSClusterDataSource_example runs the documented example, with its
+// check block, against a moto cluster that passes every assertion.
+func TestAccEKSClusterDataSource_example(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	root, err := acctest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join(root, "examples", "data-sources", "kubeharden_eks_cluster", "data-source.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := acctest.UniqueName("eks-example")
+	createEKSCluster(t, m, name, eksFixture{version: "1.31", keyARN: m.KeyARN(keyID1), nodegroups: []eksNodegroupFixture{
+		{"ng", "1.31", "1.31.0-20241011", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
+	}})
+	config := m.ProviderConfig() + strings.ReplaceAll(string(example), `name = "prod"`, fmt.Sprintf("name = %q", name))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("prod_runtimes", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("containerd")})),
+				statecheck.ExpectKnownOutputValue("prod_node_groups_on_docker", knownvalue.ListExact([]knownvalue.Check{})),
+			},
+		}},
+	})
+}

@@ -76,7 +76,11 @@ func (r *EKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.Sc
 			"- a cluster already encrypted with the same key is adopted, and one encrypted with another key is an error;\n" +
 			"- changing `key_arn` is refused at plan time;\n" +
 			"- destroying the resource only removes it from the state, with a warning: the cluster stays encrypted, and " +
-			"still needs the key to read its Secrets.",
+			"still needs the key to read its Secrets.\n\n" +
+			"From Kubernetes 1.28, EKS encrypts all Kubernetes API data with an AWS-owned key by default; this resource adds " +
+			"envelope encryption of Secrets with a key you own, so that you control and audit its use.\n\n" +
+			"IAM permissions: `eks:DescribeCluster`, `eks:AssociateEncryptionConfig`, `eks:DescribeUpdate`, and on the key " +
+			"`kms:DescribeKey` and `kms:CreateGrant`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -110,7 +114,9 @@ func (v kmsKeyARNValidator) Description(context.Context) string {
 	return "must be a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>"
 }
 
-func (v kmsKeyARNValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v kmsKeyARNValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
 
 func (v kmsKeyARNValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -378,9 +379,9 @@ func TestAccEKSSecretsEncryption_badInput(t *testing.T) {
 	}
 }
 
-// newTestEKSEncryptionResource returns the resource and its schema, for unit
-// tests of its plan logic.
-func newTestEKSEncryptionResource(t *testing.T) (*EKSSecretsEncryptionResource, tftypes.Object) {
+// newTestEKSEncryptionResource returns the resource, its schema and the
+// schema's object type, for unit tests of its plan logic.
+func newTestEKSEncryptionResource(t *testing.T) (*EKSSecretsEncryptionResource, schema.Schema, tftypes.Object) {
 	t.Helper()
 	r := NewEKSSecretsEncryptionResource().(*EKSSecretsEncryptionResource)
 	var resp resource.SchemaResponse
@@ -388,7 +389,7 @@ func newTestEKSEncryptionResource(t *testing.T) (*EKSSecretsEncryptionResource, 
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}
-	return r, resp.Schema.Type().TerraformType(context.Background()).(tftypes.Object)
+	return r, resp.Schema, resp.Schema.Type().TerraformType(context.Background()).(tftypes.Object)
 }
 
 func eksEncryptionValue(typ tftypes.Object, cluster, key string) tftypes.Value {
@@ -401,22 +402,17 @@ func eksEncryptionValue(typ tftypes.Object, cluster, key string) tftypes.Value {
 }
 
 func TestEKSSecretsEncryptionDeleteWarns(t *testing.T) {
-	r, typ := newTestEKSEncryptionResource(t)
-	var sresp resource.SchemaResponse
-	r.Schema(context.Background(), resource.SchemaRequest{}, &sresp)
+	r, s, typ := newTestEKSEncryptionResource(t)
 	key := "arn:aws:kms:eu-west-1:111122223333:key/" + keyID1
-	req := resource.DeleteRequest{State: tfsdk.State{Schema: sresp.Schema, Raw: eksEncryptionValue(typ, "prod", key)}}
-	resp := resource.DeleteResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: eksEncryptionValue(typ, "prod", key)}}
+	req := resource.DeleteRequest{State: tfsdk.State{Schema: s, Raw: eksEncryptionValue(typ, "prod", key)}}
+	resp := resource.DeleteResponse{State: tfsdk.State{Schema: s, Raw: eksEncryptionValue(typ, "prod", key)}}
 	r.Delete(context.Background(), req, &resp)
 	expectOneDiag(t, resp.Diagnostics, diag.SeverityWarning, "EKS Secrets Encryption Stays On",
 		`the cluster keeps encrypting Secrets with `+key+` until the cluster itself is deleted`)
 }
 
 func TestEKSSecretsEncryptionModifyPlan(t *testing.T) {
-	r, typ := newTestEKSEncryptionResource(t)
-	var sresp resource.SchemaResponse
-	r.Schema(context.Background(), resource.SchemaRequest{}, &sresp)
-	s := sresp.Schema
+	r, s, typ := newTestEKSEncryptionResource(t)
 	key1 := "arn:aws:kms:eu-west-1:111122223333:key/" + keyID1
 	key2 := "arn:aws:kms:eu-west-1:111122223333:key/" + keyID2
 	unknownKey := tftypes.NewValue(typ, map[string]tftypes.Value{
