@@ -48,8 +48,8 @@ const (
 	MotoAccountID = "123456789012"
 )
 
-// MissingMotoHelp says what to install when moto's server is not found.
-const MissingMotoHelp = "moto's server is needed for the AWS acceptance tests. Install it with: pip install 'moto[server]' " +
+// missingMotoHelp says what to install when moto's server is not found.
+const missingMotoHelp = "moto's server is needed for the AWS acceptance tests. Install it with: pip install 'moto[server]' " +
 	"(the tests look for moto_server on PATH, or set KUBEHARDEN_PYTHON to a python that can import moto)"
 
 var (
@@ -111,9 +111,9 @@ func motoPython() (string, error) {
 		tried = append(tried, fmt.Sprintf("%s: %v %s", c, err, lastLine(string(out))))
 	}
 	if lookErr != nil {
-		return "", fmt.Errorf("%s. moto_server is not on PATH; tried %s", MissingMotoHelp, strings.Join(tried, "; "))
+		return "", fmt.Errorf("%s. moto_server is not on PATH; tried %s", missingMotoHelp, strings.Join(tried, "; "))
 	}
-	return "", fmt.Errorf("%s. moto_server is at %s, but no python could import moto's server: %s", MissingMotoHelp, script, strings.Join(tried, "; "))
+	return "", fmt.Errorf("%s. moto_server is at %s, but no python could import moto's server: %s", missingMotoHelp, script, strings.Join(tried, "; "))
 }
 
 func lastLine(s string) string {

@@ -1,7 +1,6 @@
 package eks
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -65,14 +64,20 @@ func NodegroupNames(ctx context.Context, api API, cluster string, pageSize int32
 	return names, nil
 }
 
-// Nodegroups describes every managed node group of cluster, at most
-// DescribeConcurrency at a time, sorted by name. A node group deleted
-// between the listing and its description is left out: it no longer exists.
-func Nodegroups(ctx context.Context, api API, cluster string) ([]types.Nodegroup, error) {
-	names, err := NodegroupNames(ctx, api, cluster, 0)
-	if err != nil {
-		return nil, err
-	}
+// NodegroupError is the failure to describe one node group.
+type NodegroupError struct {
+	Name string
+	Err  error
+}
+
+func (e *NodegroupError) Error() string { return fmt.Sprintf("node group %q: %v", e.Name, e.Err) }
+func (e *NodegroupError) Unwrap() error { return e.Err }
+
+// DescribeNodegroups describes the named node groups of cluster, at most
+// DescribeConcurrency at a time, and returns them sorted by name. A node
+// group deleted since it was listed is left out: it no longer exists.
+func DescribeNodegroups(ctx context.Context, api API, cluster string, names []string) ([]types.Nodegroup, error) {
+	names = slices.Clone(names)
 	slices.Sort(names)
 	names = slices.Compact(names)
 	found := make([]*types.Nodegroup, len(names))
@@ -85,7 +90,7 @@ func Nodegroups(ctx context.Context, api API, cluster string) ([]types.Nodegroup
 			case IsNotFound(err):
 				return nil
 			case err != nil:
-				return fmt.Errorf("node group %q: %w", name, err)
+				return &NodegroupError{Name: name, Err: err}
 			}
 			found[i] = out.Nodegroup
 			return nil
@@ -100,11 +105,6 @@ func Nodegroups(ctx context.Context, api API, cluster string) ([]types.Nodegroup
 			groups = append(groups, *ng)
 		}
 	}
-	// The listing was sorted already; sorting again keeps the order stable
-	// even if a description answered with a differently spelled name.
-	slices.SortStableFunc(groups, func(a, b types.Nodegroup) int {
-		return cmp.Compare(aws.ToString(a.NodegroupName), aws.ToString(b.NodegroupName))
-	})
 	return groups, nil
 }
 

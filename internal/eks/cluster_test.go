@@ -165,7 +165,12 @@ func TestNodegroupsBoundedConcurrencySortedOrder(t *testing.T) {
 	f.vanished = []string{"ng-gone"}
 	f.gateSize = DescribeConcurrency
 	f.gate = make(chan struct{})
-	groups, err := Nodegroups(context.Background(), f, "c")
+	names, err := NodegroupNames(context.Background(), f, "c", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(names) // the order of the input does not matter
+	groups, err := DescribeNodegroups(context.Background(), f, "c", names)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,9 +193,14 @@ func TestNodegroupsBoundedConcurrencySortedOrder(t *testing.T) {
 func TestNodegroupsError(t *testing.T) {
 	f := newFake(20)
 	f.describeErr = map[string]error{"ng-013": &types.ServerException{Message: aws.String("boom")}}
-	_, err := Nodegroups(context.Background(), f, "c")
+	names, err := NodegroupNames(context.Background(), f, "c", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = DescribeNodegroups(context.Background(), f, "c", names)
 	var se *types.ServerException
-	if !errors.As(err, &se) || !strings.Contains(err.Error(), `node group "ng-013"`) {
+	var nge *NodegroupError
+	if !errors.As(err, &se) || !errors.As(err, &nge) || nge.Name != "ng-013" {
 		t.Fatalf("err = %v, want the ServerException of ng-013", err)
 	}
 }

@@ -73,8 +73,8 @@ func Describe(op Op, err error) (summary, detail string) {
 	case IsNotFound(err):
 		return "EKS Resource Not Found", fmt.Sprintf("%s: %s", op, message(err))
 	case code == "AccessDeniedException" || code == "AccessDenied":
-		return "AWS Permission Denied", fmt.Sprintf("AWS refused %s: %s\n\nThe identity the provider uses needs the IAM permission %q on the cluster (arn:aws:eks:%s:<account>:cluster/%s).",
-			op, message(err), op.Permission(), op.Region, op.Cluster)
+		return "AWS Permission Denied", fmt.Sprintf("AWS refused %s: %s\n\nThe identity the provider uses needs the IAM permission %q%s.",
+			op, message(err), op.Permission(), resourceText(op))
 	case credentialCodes[code]:
 		return "AWS Credentials Rejected", fmt.Sprintf("AWS did not accept the provider's credentials for %s: %s\n\n"+
 			"Refresh them (aws sso login, a new session token) or check aws.profile and the AWS_* environment variables.", op, message(err))
@@ -88,6 +88,18 @@ func Describe(op Op, err error) (summary, detail string) {
 		return "EKS API Error", fmt.Sprintf("EKS refused %s: %s (%s)", op, message(err), code)
 	default:
 		return "EKS API Error", fmt.Sprintf("The call %s failed: %v", op, err)
+	}
+}
+
+// resourceText names the resource an IAM policy must cover for op.
+func resourceText(op Op) string {
+	switch {
+	case op.Nodegroup != "":
+		return fmt.Sprintf(" on the node groups of cluster %q (arn:aws:eks:%s:<account>:nodegroup/%s/*)", op.Cluster, op.Region, op.Cluster)
+	case op.Cluster != "":
+		return fmt.Sprintf(" on the cluster (arn:aws:eks:%s:<account>:cluster/%s)", op.Region, op.Cluster)
+	default:
+		return ""
 	}
 }
 

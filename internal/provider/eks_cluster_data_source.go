@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 
@@ -153,9 +154,20 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		addEKSError(&resp.Diagnostics, op, err)
 		return
 	}
-	groups, err := eks.Nodegroups(ctx, c.EKS, name)
+	// 0: EKS's own page size (100); the paginator follows every page.
+	names, err := eks.NodegroupNames(ctx, c.EKS, name, 0)
 	if err != nil {
-		addEKSError(&resp.Diagnostics, eks.Op{Action: "ListNodegroups and DescribeNodegroup", Cluster: name, Region: c.Region}, err)
+		addEKSError(&resp.Diagnostics, eks.Op{Action: "ListNodegroups", Cluster: name, Region: c.Region}, err)
+		return
+	}
+	groups, err := eks.DescribeNodegroups(ctx, c.EKS, name, names)
+	if err != nil {
+		op := eks.Op{Action: "DescribeNodegroup", Cluster: name, Region: c.Region}
+		var nge *eks.NodegroupError
+		if errors.As(err, &nge) {
+			op.Nodegroup = nge.Name
+		}
+		addEKSError(&resp.Diagnostics, op, err)
 		return
 	}
 	tflog.Debug(ctx, "Read EKS cluster", map[string]any{"cluster": name, "region": c.Region, "node_groups": len(groups)})
