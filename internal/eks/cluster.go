@@ -247,7 +247,15 @@ func WaitForUpdate(ctx context.Context, api API, cluster, updateID string, o Wai
 		return nil, fmt.Errorf("DescribeUpdate %s of cluster %q: %w", updateID, cluster, apiErr)
 	default:
 		// The deadline came during a call, during a pause, or left too
-		// little time for another poll (the waiter's "exceeded max wait").
-		return nil, timeout(err)
+		// little time for another poll. The waiter's own message for the
+		// last case names the certificate authority waiter: not shown.
+		cause := apiErr
+		if cause == nil {
+			cause = context.Cause(ctx)
+		}
+		if cause == nil {
+			cause = context.DeadlineExceeded
+		}
+		return nil, timeout(cause)
 	}
 }

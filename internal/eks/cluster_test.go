@@ -279,8 +279,8 @@ func TestWaitForUpdateHonoursDeadline(t *testing.T) {
 	start := time.Now()
 	_, err := WaitForUpdate(ctx, f, "c", "u-1", WaitOptions{MinDelay: 10 * time.Millisecond, MaxDelay: 20 * time.Millisecond})
 	var to *UpdateTimeoutError
-	if !errors.As(err, &to) || to.LastStatus != types.UpdateStatusInProgress || to.UpdateID != "u-1" {
-		t.Fatalf("err = %v, want an UpdateTimeoutError for u-1 InProgress", err)
+	if !errors.As(err, &to) || to.LastStatus != types.UpdateStatusInProgress || to.UpdateID != "u-1" || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want an UpdateTimeoutError for u-1 InProgress, of a deadline", err)
 	}
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("WaitForUpdate returned %s after the deadline", took)
