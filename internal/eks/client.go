@@ -29,6 +29,19 @@ type Client struct {
 	Region string
 }
 
+// MaxAttempts is how many times one EKS call is tried before its error is
+// returned. The SDK's default of 3 suits a CLI; a Terraform run reads many
+// clusters in parallel and should ride out a burst of throttling, as
+// hashicorp/aws does with its 25 retries.
+const MaxAttempts = 10
+
+// ConfigError is a problem of the aws block or of the environment it relies
+// on (no region, no credentials), found when the client is first built.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // ErrUnknownConfig is returned when the aws block is not known until apply.
 var ErrUnknownConfig = errors.New("the aws block of the provider depends on values that are not known until apply")
 
@@ -51,15 +64,23 @@ func (l *Lazy) Get(ctx context.Context) (*Client, error) {
 	if l.unknown {
 		return nil, ErrUnknownConfig
 	}
-	l.once.Do(func() { l.client, l.err = newClient(ctx, l.cfg) })
+	l.once.Do(func() {
+		l.client, l.err = newClient(ctx, l.cfg)
+		if l.err != nil {
+			l.err = &ConfigError{Err: l.err}
+		}
+	})
 	return l.client, l.err
 }
 
 func newClient(ctx context.Context, c Config) (*Client, error) {
 	opts := []func(*config.LoadOptions) error{
 		// The standard retryer backs off on throttling errors
-		// (ThrottlingException, TooManyRequestsException) and 5xx answers.
-		config.WithRetryer(func() aws.Retryer { return retry.NewStandard() }),
+		// (ThrottlingException, TooManyRequestsException) and 5xx answers,
+		// and stops when the call's context (the resource's timeout) ends.
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = MaxAttempts })
+		}),
 	}
 	if c.Region != "" {
 		opts = append(opts, config.WithRegion(c.Region))
@@ -75,7 +96,7 @@ func newClient(ctx context.Context, c Config) (*Client, error) {
 		return nil, fmt.Errorf("loading the AWS configuration (aws.profile %q): %w", c.Profile, err)
 	}
 	if awsCfg.Region == "" {
-		return nil, errors.New("no AWS region is configured: set aws.region in the provider block, or AWS_REGION")
+		return nil, errors.New("no AWS region is configured: set aws.region in the provider block, AWS_REGION, or a region in the shared config profile")
 	}
 	if _, err := awsCfg.Credentials.Retrieve(ctx); err != nil {
 		return nil, fmt.Errorf("no usable AWS credentials were found by the default credential chain "+

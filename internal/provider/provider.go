@@ -334,6 +334,7 @@ func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Reso
 		NewNamespacePodSecurityResource,
 		NewSeccompDefaultResource,
 		NewGKESecretsEncryptionResource,
+		NewEKSSecretsEncryptionResource,
 	}
 }
 
@@ -342,5 +343,6 @@ func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.
 		NewClusterDataSource,
 		NewPodSecurityViolationsDataSource,
 		NewGKEClusterDataSource,
+		NewEKSClusterDataSource,
 	}
 }

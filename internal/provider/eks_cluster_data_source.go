@@ -1,0 +1,225 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+)
+
+var _ datasource.DataSourceWithConfigure = &EKSClusterDataSource{}
+
+// EKSClusterDataSource reads what an EKS cluster runs from the EKS API: its
+// version, its Secrets encryption, and the container runtime of each managed
+// node group.
+type EKSClusterDataSource struct {
+	data *ProviderData
+}
+
+// NewEKSClusterDataSource returns the kubeharden_eks_cluster data source.
+func NewEKSClusterDataSource() datasource.DataSource { return &EKSClusterDataSource{} }
+
+type eksClusterDataSourceModel struct {
+	Name              types.String `tfsdk:"name"`
+	Version           types.String `tfsdk:"version"`
+	PlatformVersion   types.String `tfsdk:"platform_version"`
+	Status            types.String `tfsdk:"status"`
+	ARN               types.String `tfsdk:"arn"`
+	Endpoint          types.String `tfsdk:"endpoint"`
+	SupportType       types.String `tfsdk:"support_type"`
+	SecretsEncryption types.Object `tfsdk:"secrets_encryption"`
+	NodeGroups        types.List   `tfsdk:"node_groups"`
+	ContainerRuntimes types.Set    `tfsdk:"container_runtimes"`
+	DockershimFree    types.Bool   `tfsdk:"dockershim_free"`
+}
+
+var (
+	eksSecretsEncryptionAttrTypes = map[string]attr.Type{"key_arn": types.StringType}
+	eksNodeGroupAttrTypes         = map[string]attr.Type{
+		"name":              types.StringType,
+		"version":           types.StringType,
+		"release_version":   types.StringType,
+		"ami_type":          types.StringType,
+		"capacity_type":     types.StringType,
+		"container_runtime": types.StringType,
+	}
+)
+
+// eksClusterNameValidators enforce EKS's own rule for cluster names, so a
+// typo fails at plan time rather than as a "not found" from the API.
+var eksClusterNameValidators = []validator.String{
+	stringvalidator.LengthBetween(1, 100),
+	stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`),
+		"must start with a letter or digit and contain only letters, digits, hyphens and underscores"),
+}
+
+// codeList renders enum values as a Markdown list: `A`, `B`.
+func codeList[T ~string](values []T) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = "`" + string(v) + "`"
+	}
+	return strings.Join(out, ", ")
+}
+
+func (d *EKSClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_eks_cluster"
+}
+
+func (d *EKSClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "What an EKS cluster runs, read from the EKS API (`DescribeCluster`, `ListNodegroups`, " +
+			"`DescribeNodegroup`): its Kubernetes version, its Secrets encryption, and the container runtime of each managed " +
+			"node group, derived from the node group's AMI type and version. Needs no access to the Kubernetes API. " +
+			"Self-managed nodes and Fargate are not node groups and are not reported; use `kubeharden_cluster` to see every node.\n\n" +
+			"IAM permissions: `eks:DescribeCluster`, `eks:ListNodegroups`, `eks:DescribeNodegroup`.",
+		Attributes: map[string]schema.Attribute{
+			"name": schema.StringAttribute{
+				Required:            true,
+				Validators:          eksClusterNameValidators,
+				MarkdownDescription: "Name of the cluster, in the provider's region (`aws.region`).",
+			},
+			"version":          schema.StringAttribute{Computed: true, MarkdownDescription: "Kubernetes version of the control plane, e.g. `1.30`."},
+			"platform_version": schema.StringAttribute{Computed: true, MarkdownDescription: "EKS platform version, e.g. `eks.12`."},
+			"status": schema.StringAttribute{Computed: true, MarkdownDescription: "Cluster status: one of " +
+				codeList(ekstypes.ClusterStatus("").Values()) + "."},
+			"arn":      schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the cluster."},
+			"endpoint": schema.StringAttribute{Computed: true, MarkdownDescription: "URL of the cluster's Kubernetes API server."},
+			"support_type": schema.StringAttribute{Computed: true, MarkdownDescription: "The cluster's upgrade policy: " +
+				codeList(ekstypes.SupportType("").Values()) + ". Null when EKS reports no upgrade policy."},
+			"secrets_encryption": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "KMS envelope encryption of the cluster's Secrets. Null when Secrets are not encrypted with a KMS key.",
+				Attributes: map[string]schema.Attribute{
+					"key_arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the KMS key that encrypts the Secrets."},
+				},
+			},
+			"node_groups": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The managed node groups, sorted by name.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":            schema.StringAttribute{Computed: true, MarkdownDescription: "Node group name."},
+					"version":         schema.StringAttribute{Computed: true, MarkdownDescription: "Kubernetes version of the node group, e.g. `1.30`."},
+					"release_version": schema.StringAttribute{Computed: true, MarkdownDescription: "AMI release version, e.g. `1.30.4-20240917`."},
+					"ami_type": schema.StringAttribute{Computed: true, MarkdownDescription: "AMI type, one of " +
+						codeList(ekstypes.AMITypes("").Values()) + " (or a newer one)."},
+					"capacity_type": schema.StringAttribute{Computed: true, MarkdownDescription: "Capacity type: " +
+						codeList(ekstypes.CapacityTypes("").Values()) + "."},
+					"container_runtime": schema.StringAttribute{Computed: true, MarkdownDescription: "`containerd`, `docker` or `unknown`, " +
+						"from the AMI type and version: `AL2_*`, `AL2023_*`, `BOTTLEROCKET_*` and `WINDOWS_*` images run containerd from " +
+						"Kubernetes 1.24; before 1.24, `AL2_*` and `WINDOWS_*` images ran Docker. A `CUSTOM` AMI (from a launch template), " +
+						"an AMI type this provider does not know, or an unreadable version is `unknown`."},
+				}},
+			},
+			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "The distinct `container_runtime` values of the node groups."},
+			"dockershim_free": schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node group runs Docker. " +
+				"Null when it cannot be told: the cluster has no managed node groups, or a node group's runtime is `unknown`."},
+		},
+	}
+}
+
+func (d *EKSClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var state eksClusterDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	op := eks.Op{Action: "DescribeCluster", Cluster: name}
+	c := d.data.eksClient(ctx, op, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	op.Region = c.Region
+	cluster, err := eks.DescribeCluster(ctx, c.EKS, name)
+	if err != nil {
+		addEKSError(&resp.Diagnostics, op, err)
+		return
+	}
+	// 0: EKS's own page size (100); the paginator follows every page.
+	names, err := eks.NodegroupNames(ctx, c.EKS, name, 0)
+	if err != nil {
+		addEKSError(&resp.Diagnostics, eks.Op{Action: "ListNodegroups", Cluster: name, Region: c.Region}, err)
+		return
+	}
+	groups, err := eks.DescribeNodegroups(ctx, c.EKS, name, names)
+	if err != nil {
+		op := eks.Op{Action: "DescribeNodegroup", Cluster: name, Region: c.Region}
+		var nge *eks.NodegroupError
+		if errors.As(err, &nge) {
+			op.Nodegroup = nge.Name
+		}
+		addEKSError(&resp.Diagnostics, op, err)
+		return
+	}
+	tflog.Debug(ctx, "Read EKS cluster", map[string]any{"cluster": name, "region": c.Region, "node_groups": len(groups)})
+
+	clusterVersion := aws.ToString(cluster.Version)
+	runtimes := make([]string, 0, len(groups))
+	groupValues := make([]attr.Value, 0, len(groups))
+	for _, ng := range groups {
+		version := aws.ToString(ng.Version)
+		if version == "" {
+			// A node group without a version runs the control plane's.
+			version = clusterVersion
+		}
+		rt := eks.ContainerRuntime(ng.AmiType, version)
+		runtimes = append(runtimes, rt)
+		obj, diags := types.ObjectValue(eksNodeGroupAttrTypes, map[string]attr.Value{
+			"name":              types.StringValue(aws.ToString(ng.NodegroupName)),
+			"version":           types.StringValue(aws.ToString(ng.Version)),
+			"release_version":   types.StringValue(aws.ToString(ng.ReleaseVersion)),
+			"ami_type":          types.StringValue(string(ng.AmiType)),
+			"capacity_type":     types.StringValue(string(ng.CapacityType)),
+			"container_runtime": types.StringValue(rt),
+		})
+		resp.Diagnostics.Append(diags...)
+		groupValues = append(groupValues, obj)
+	}
+	groupList, diags := types.ListValue(types.ObjectType{AttrTypes: eksNodeGroupAttrTypes}, groupValues)
+	resp.Diagnostics.Append(diags...)
+	rtSet, diags := types.SetValueFrom(ctx, types.StringType, uniqueSorted(runtimes))
+	resp.Diagnostics.Append(diags...)
+
+	encryption := types.ObjectNull(eksSecretsEncryptionAttrTypes)
+	if key := eks.SecretsKeyARN(cluster); key != "" {
+		encryption, diags = types.ObjectValue(eksSecretsEncryptionAttrTypes, map[string]attr.Value{"key_arn": types.StringValue(key)})
+		resp.Diagnostics.Append(diags...)
+	}
+	supportType := types.StringNull()
+	if cluster.UpgradePolicy != nil && cluster.UpgradePolicy.SupportType != "" {
+		supportType = types.StringValue(string(cluster.UpgradePolicy.SupportType))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	state.Version = types.StringValue(clusterVersion)
+	state.PlatformVersion = types.StringValue(aws.ToString(cluster.PlatformVersion))
+	state.Status = types.StringValue(string(cluster.Status))
+	state.ARN = types.StringValue(aws.ToString(cluster.Arn))
+	state.Endpoint = types.StringValue(aws.ToString(cluster.Endpoint))
+	state.SupportType = supportType
+	state.SecretsEncryption = encryption
+	state.NodeGroups = groupList
+	state.ContainerRuntimes = rtSet
+	state.DockershimFree = types.BoolPointerValue(kube.DockershimFree(runtimes))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}

@@ -1,0 +1,378 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awseks "github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+)
+
+// eksFixture is a cluster to create in moto through the SDK.
+type eksFixture struct {
+	version     string
+	keyARN      string                // Secrets encryption at creation; none when empty
+	supportType ekstypes.SupportType  // upgrade policy; none when empty
+	nodegroups  []eksNodegroupFixture // created in this order
+}
+
+type eksNodegroupFixture struct {
+	name, version, release string
+	ami                    ekstypes.AMITypes
+	capacity               ekstypes.CapacityTypes
+}
+
+// createEKSCluster creates the cluster name in moto, and deletes it (with its
+// node groups) when the test ends.
+func createEKSCluster(t *testing.T, m *acctest.Moto, name string, f eksFixture) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := m.EKS.CreateCluster(ctx, createClusterInput(name, f)); err != nil {
+		t.Fatalf("creating EKS cluster %s in moto: %v", name, err)
+	}
+	t.Cleanup(func() { deleteEKSCluster(t, m, name) })
+	for _, ng := range f.nodegroups {
+		if _, err := m.EKS.CreateNodegroup(ctx, &awseks.CreateNodegroupInput{
+			ClusterName:    aws.String(name),
+			NodegroupName:  aws.String(ng.name),
+			NodeRole:       aws.String("arn:aws:iam::" + acctest.MotoAccountID + ":role/eks-node"),
+			Subnets:        []string{"subnet-a"},
+			AmiType:        ng.ami,
+			CapacityType:   ng.capacity,
+			Version:        aws.String(ng.version),
+			ReleaseVersion: aws.String(ng.release),
+		}); err != nil {
+			t.Fatalf("creating node group %s of %s in moto: %v", ng.name, name, err)
+		}
+	}
+}
+
+// createClusterInput is the CreateCluster request for the fixture, without
+// its node groups.
+func createClusterInput(name string, f eksFixture) *awseks.CreateClusterInput {
+	in := &awseks.CreateClusterInput{
+		Name:               aws.String(name),
+		Version:            aws.String(f.version),
+		RoleArn:            aws.String("arn:aws:iam::" + acctest.MotoAccountID + ":role/eks-cluster"),
+		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{"subnet-a", "subnet-b"}},
+	}
+	if f.keyARN != "" {
+		in.EncryptionConfig = []ekstypes.EncryptionConfig{{Resources: []string{"secrets"}, Provider: &ekstypes.Provider{KeyArn: aws.String(f.keyARN)}}}
+	}
+	if f.supportType != "" {
+		in.UpgradePolicy = &ekstypes.UpgradePolicyRequest{SupportType: f.supportType}
+	}
+	return in
+}
+
+// deleteEKSCluster deletes a cluster and its node groups, as someone would
+// behind Terraform's back. A cluster already gone is fine.
+func deleteEKSCluster(t *testing.T, m *acctest.Moto, name string) {
+	t.Helper()
+	ctx := context.Background()
+	var names []string
+	p := awseks.NewListNodegroupsPaginator(m.EKS, &awseks.ListNodegroupsInput{ClusterName: aws.String(name)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return // moto answers a missing cluster with an error here
+		}
+		names = append(names, page.Nodegroups...)
+	}
+	for _, ng := range names {
+		if _, err := m.EKS.DeleteNodegroup(ctx, &awseks.DeleteNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String(ng)}); err != nil {
+			t.Errorf("deleting node group %s of %s: %v", ng, name, err)
+		}
+	}
+	if _, err := m.EKS.DeleteCluster(ctx, &awseks.DeleteClusterInput{Name: aws.String(name)}); err != nil {
+		t.Errorf("deleting EKS cluster %s: %v", name, err)
+	}
+}
+
+func eksDataSourceConfig(m *acctest.Moto, name string) string {
+	return m.ProviderConfig() + fmt.Sprintf(`
+data "kubeharden_eks_cluster" "this" {
+  name = %q
+}
+`, name)
+}
+
+func eksNodeGroupCheck(name, version, release, ami, capacity, runtime string) knownvalue.Check {
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"name":              knownvalue.StringExact(name),
+		"version":           knownvalue.StringExact(version),
+		"release_version":   knownvalue.StringExact(release),
+		"ami_type":          knownvalue.StringExact(ami),
+		"capacity_type":     knownvalue.StringExact(capacity),
+		"container_runtime": knownvalue.StringExact(runtime),
+	})
+}
+
+// TestAccEKSClusterDataSource_mixed reads a cluster with node groups of
+// every AMI family, before and after Kubernetes 1.24, and a CUSTOM one.
+func TestAccEKSClusterDataSource_mixed(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	name := acctest.UniqueName("eks-mixed")
+	key := m.KeyARN("1234abcd-12ab-34cd-56ef-1234567890ab")
+	createEKSCluster(t, m, name, eksFixture{
+		version: "1.30", keyARN: key, supportType: ekstypes.SupportTypeExtended,
+		// Created out of order: the data source sorts by name.
+		nodegroups: []eksNodegroupFixture{
+			{"windows-2022", "1.24", "1.24.17-20240514", ekstypes.AMITypesWindowsCore2022X8664, ekstypes.CapacityTypesOnDemand},
+			{"al2-legacy", "1.23", "1.23.17-20240514", ekstypes.AMITypesAl2X8664, ekstypes.CapacityTypesOnDemand},
+			{"custom-ami", "1.30", "1.30.4-20240917", ekstypes.AMITypesCustom, ekstypes.CapacityTypesOnDemand},
+			{"bottlerocket", "1.30", "1.24.0-fcf45a6b", ekstypes.AMITypesBottlerocketArm64, ekstypes.CapacityTypesSpot},
+			{"al2023", "1.30", "1.30.4-20240917", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesSpot},
+			{"al2-arm", "1.29", "1.29.8-20240917", ekstypes.AMITypesAl2Arm64, ekstypes.CapacityTypesOnDemand},
+		},
+	})
+	ds := "data.kubeharden_eks_cluster.this"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: eksDataSourceConfig(m, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("version"), knownvalue.StringExact("1.30")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("platform_version"), knownvalue.StringExact("eks.4")), // moto's
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("status"), knownvalue.StringExact("ACTIVE")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("arn"), knownvalue.StringExact("arn:aws:eks:us-east-1:"+acctest.MotoAccountID+":cluster/"+name)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("endpoint"), knownvalue.StringRegexp(eksEndpointRE)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("support_type"), knownvalue.StringExact("EXTENDED")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("secrets_encryption"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"key_arn": knownvalue.StringExact(key),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups"), knownvalue.ListExact([]knownvalue.Check{
+					eksNodeGroupCheck("al2-arm", "1.29", "1.29.8-20240917", "AL2_ARM_64", "ON_DEMAND", "containerd"),
+					eksNodeGroupCheck("al2-legacy", "1.23", "1.23.17-20240514", "AL2_x86_64", "ON_DEMAND", "docker"),
+					eksNodeGroupCheck("al2023", "1.30", "1.30.4-20240917", "AL2023_x86_64_STANDARD", "SPOT", "containerd"),
+					eksNodeGroupCheck("bottlerocket", "1.30", "1.24.0-fcf45a6b", "BOTTLEROCKET_ARM_64", "SPOT", "containerd"),
+					eksNodeGroupCheck("custom-ami", "1.30", "1.30.4-20240917", "CUSTOM", "ON_DEMAND", "unknown"),
+					eksNodeGroupCheck("windows-2022", "1.24", "1.24.17-20240514", "WINDOWS_CORE_2022_x86_64", "ON_DEMAND", "containerd"),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("containerd"), knownvalue.StringExact("docker"), knownvalue.StringExact("unknown"),
+				})),
+				// A CUSTOM AMI may run anything: no guess.
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("dockershim_free"), knownvalue.Null()),
+			},
+		}},
+	})
+}
+
+// TestAccEKSClusterDataSource_dockerOnly checks dockershim_free = false when
+// every runtime is known and one is Docker.
+func TestAccEKSClusterDataSource_dockerOnly(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	name := acctest.UniqueName("eks-docker")
+	createEKSCluster(t, m, name, eksFixture{
+		version: "1.23",
+		nodegroups: []eksNodegroupFixture{
+			{"linux", "1.23", "1.23.17-20240514", ekstypes.AMITypesAl2X8664Gpu, ekstypes.CapacityTypesOnDemand},
+			{"windows", "1.23", "1.23.17-20240514", ekstypes.AMITypesWindowsFull2019X8664, ekstypes.CapacityTypesOnDemand},
+			{"bottlerocket", "1.23", "1.13.0-f1bb3b87", ekstypes.AMITypesBottlerocketX8664, ekstypes.CapacityTypesOnDemand},
+		},
+	})
+	ds := "data.kubeharden_eks_cluster.this"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: eksDataSourceConfig(m, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups"), knownvalue.ListExact([]knownvalue.Check{
+					eksNodeGroupCheck("bottlerocket", "1.23", "1.13.0-f1bb3b87", "BOTTLEROCKET_x86_64", "ON_DEMAND", "containerd"),
+					eksNodeGroupCheck("linux", "1.23", "1.23.17-20240514", "AL2_x86_64_GPU", "ON_DEMAND", "docker"),
+					eksNodeGroupCheck("windows", "1.23", "1.23.17-20240514", "WINDOWS_FULL_2019_x86_64", "ON_DEMAND", "docker"),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{
+					knownvalue.StringExact("containerd"), knownvalue.StringExact("docker"),
+				})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("dockershim_free"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("support_type"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("secrets_encryption"), knownvalue.Null()),
+			},
+		}},
+	})
+}
+
+// TestAccEKSClusterDataSource_manyNodeGroups reads more node groups than
+// one ListNodegroups page (moto honours maxResults, 100 by default), which
+// also exercises the bounded DescribeNodegroup fan-out.
+func TestAccEKSClusterDataSource_manyNodeGroups(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	name := acctest.UniqueName("eks-many")
+	const n = 105
+	f := eksFixture{version: "1.31", supportType: ekstypes.SupportTypeStandard}
+	for i := n - 1; i >= 0; i-- {
+		ami := ekstypes.AMITypesAl2023Arm64Standard
+		if i%2 == 1 {
+			ami = ekstypes.AMITypesBottlerocketX8664
+		}
+		f.nodegroups = append(f.nodegroups, eksNodegroupFixture{fmt.Sprintf("ng-%03d", i), "1.31", "1.31.0-20241011", ami, ekstypes.CapacityTypesOnDemand})
+	}
+	createEKSCluster(t, m, name, f)
+	ds := "data.kubeharden_eks_cluster.this"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: eksDataSourceConfig(m, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups"), knownvalue.ListSizeExact(n)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups").AtSliceIndex(0),
+					eksNodeGroupCheck("ng-000", "1.31", "1.31.0-20241011", "AL2023_ARM_64_STANDARD", "ON_DEMAND", "containerd")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups").AtSliceIndex(99),
+					eksNodeGroupCheck("ng-099", "1.31", "1.31.0-20241011", "BOTTLEROCKET_x86_64", "ON_DEMAND", "containerd")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups").AtSliceIndex(n-1),
+					eksNodeGroupCheck(fmt.Sprintf("ng-%03d", n-1), "1.31", "1.31.0-20241011", "AL2023_ARM_64_STANDARD", "ON_DEMAND", "containerd")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("containerd")})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("dockershim_free"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("support_type"), knownvalue.StringExact("STANDARD")),
+			},
+		}},
+	})
+}
+
+// TestAccEKSClusterDataSource_noNodeGroups reads a cluster without managed
+// node groups: nothing to tell about Docker, so dockershim_free is null.
+func TestAccEKSClusterDataSource_noNodeGroups(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	name := acctest.UniqueName("eks-empty")
+	createEKSCluster(t, m, name, eksFixture{version: "1.29"})
+	ds := "data.kubeharden_eks_cluster.this"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: eksDataSourceConfig(m, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("version"), knownvalue.StringExact("1.29")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("status"), knownvalue.StringExact("ACTIVE")),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups"), knownvalue.ListExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("dockershim_free"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("secrets_encryption"), knownvalue.Null()),
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("support_type"), knownvalue.Null()),
+			},
+		}},
+	})
+}
+
+// TestAccEKSClusterDataSource_deleted covers a cluster that does not exist,
+// and one deleted behind Terraform's back: the error names it and the region.
+func TestAccEKSClusterDataSource_deleted(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	name := acctest.UniqueName("eks-gone")
+	createEKSCluster(t, m, name, eksFixture{version: "1.30"})
+	notFound := func(n string) string {
+		return fmt.Sprintf(`No EKS cluster named %q exists in region us-east-1`, n)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      eksDataSourceConfig(m, "never-created"),
+				ExpectError: regexp.MustCompile(`EKS Cluster Not Found(?s:.*)` + acctest.ErrorText(notFound("never-created")).String()),
+			},
+			{
+				Config: eksDataSourceConfig(m, name),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.kubeharden_eks_cluster.this", tfjsonpath.New("status"), knownvalue.StringExact("ACTIVE")),
+				},
+			},
+			{
+				PreConfig:   func() { deleteEKSCluster(t, m, name) },
+				Config:      eksDataSourceConfig(m, name),
+				ExpectError: acctest.ErrorText(notFound(name)),
+			},
+		},
+	})
+}
+
+// TestAccEKSClusterDataSource_throttled makes moto answer the first calls on
+// the cluster with ThrottlingException: the SDK's retryer rides them out.
+func TestAccEKSClusterDataSource_throttled(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	name := acctest.UniqueName("eks-throttled")
+	createEKSCluster(t, m, name, eksFixture{version: "1.30", nodegroups: []eksNodegroupFixture{
+		{"ng", "1.30", "1.30.4-20240917", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
+	}})
+	const throttles = 4 // more than the SDK's default of 3 attempts per call
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if err := m.Throttle(context.Background(), name, throttles); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: eksDataSourceConfig(m, name),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.kubeharden_eks_cluster.this", tfjsonpath.New("dockershim_free"), knownvalue.Bool(true)),
+			},
+			Check: func(*terraform.State) error { return expectThrottlesSent(m, name, throttles) },
+		}},
+	})
+}
+
+// expectThrottlesSent checks that moto really answered n ThrottlingExceptions.
+func expectThrottlesSent(m *acctest.Moto, cluster string, n int) error {
+	st, err := m.Throttled(context.Background(), cluster)
+	if err != nil {
+		return err
+	}
+	if st.Sent != n || st.Remaining != 0 {
+		return fmt.Errorf("moto sent %d ThrottlingExceptions with %d left, want %d sent and none left", st.Sent, st.Remaining, n)
+	}
+	return nil
+}
+
+// eksEndpointRE matches the API server URLs moto makes up.
+var eksEndpointRE = regexp.MustCompile(`^https://[^/]+\.us-east-1\.eks\.amazonaws\.com/?$`)
+
+// TestAccEKSClusterDataSource_example runs the documented example, with its
+// check block, against a moto cluster that passes every assertion.
+func TestAccEKSClusterDataSource_example(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	root, err := acctest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile(filepath.Join(root, "examples", "data-sources", "kubeharden_eks_cluster", "data-source.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := acctest.UniqueName("eks-example")
+	createEKSCluster(t, m, name, eksFixture{version: "1.31", keyARN: m.KeyARN(keyID1), nodegroups: []eksNodegroupFixture{
+		{"ng", "1.31", "1.31.0-20241011", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
+	}})
+	config := m.ProviderConfig() + strings.ReplaceAll(string(example), `name = "prod"`, fmt.Sprintf("name = %q", name))
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("prod_runtimes", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("containerd")})),
+				statecheck.ExpectKnownOutputValue("prod_node_groups_on_docker", knownvalue.ListExact([]knownvalue.Check{})),
+			},
+		}},
+	})
+}

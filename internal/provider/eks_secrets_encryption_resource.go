@@ -1,0 +1,345 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = &EKSSecretsEncryptionResource{}
+	_ resource.ResourceWithImportState = &EKSSecretsEncryptionResource{}
+	_ resource.ResourceWithModifyPlan  = &EKSSecretsEncryptionResource{}
+)
+
+// Default timeouts. Associating a key makes EKS re-encrypt every Secret;
+// AWS documents it as taking a while, and it has been seen to take most of
+// an hour on large clusters.
+const (
+	eksEncryptionCreateTimeout = 60 * time.Minute
+	eksEncryptionReadTimeout   = 5 * time.Minute
+)
+
+// EKSSecretsEncryptionResource enables KMS envelope encryption of Secrets on
+// an existing EKS cluster. EKS can neither change nor remove the key
+// afterwards, which shapes the whole lifecycle: a key change is refused at
+// plan time, and destroy only forgets.
+type EKSSecretsEncryptionResource struct {
+	data *ProviderData
+	// wait tunes DescribeUpdate polling; the default outside unit tests.
+	wait eks.WaitOptions
+}
+
+// NewEKSSecretsEncryptionResource returns the kubeharden_eks_secrets_encryption resource.
+func NewEKSSecretsEncryptionResource() resource.Resource {
+	return &EKSSecretsEncryptionResource{wait: eks.DefaultWaitOptions}
+}
+
+type eksSecretsEncryptionModel struct {
+	ID          types.String   `tfsdk:"id"`
+	ClusterName types.String   `tfsdk:"cluster_name"`
+	KeyARN      types.String   `tfsdk:"key_arn"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *EKSSecretsEncryptionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_eks_secrets_encryption"
+}
+
+func (r *EKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	tb, _ := timeouts.Block(ctx, timeouts.Opts{
+		Create: true,
+		Read:   true,
+		CreateDescription: fmt.Sprintf("How long to wait for EKS to finish the association (DescribeUpdate reaching `Successful`), "+
+			"e.g. \"90m\". Default %s.", eksEncryptionCreateTimeout),
+		ReadDescription: fmt.Sprintf("How long a refresh may take, e.g. \"10m\". Default %s.", eksEncryptionReadTimeout),
+	}).(schema.SingleNestedBlock)
+	tb.MarkdownDescription = fmt.Sprintf("Timeouts of the operations: `create` (default `%s`) and `read` (default `%s`).",
+		eksEncryptionCreateTimeout, eksEncryptionReadTimeout)
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "KMS envelope encryption of Secrets with a customer-managed key on an existing EKS cluster " +
+			"(`AssociateEncryptionConfig`, then waiting on `DescribeUpdate`).\n\n" +
+			"EKS cannot change the key of a cluster or turn the encryption off, so:\n" +
+			"- a cluster already encrypted with the same key is adopted, and one encrypted with another key is an error;\n" +
+			"- changing `key_arn` is refused at plan time;\n" +
+			"- destroying the resource only removes it from the state, with a warning: the cluster stays encrypted, and " +
+			"still needs the key to read its Secrets.\n\n" +
+			"From Kubernetes 1.28, EKS encrypts all Kubernetes API data with an AWS-owned key by default; this resource adds " +
+			"envelope encryption of Secrets with a key you own, so that you control and audit its use.\n\n" +
+			"IAM permissions: `eks:DescribeCluster`, `eks:AssociateEncryptionConfig`, `eks:DescribeUpdate`, and on the key " +
+			"`kms:DescribeKey` and `kms:CreateGrant`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The cluster name.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"cluster_name": schema.StringAttribute{
+				Required:            true,
+				Validators:          eksClusterNameValidators,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Name of an existing EKS cluster in the provider's region. Changing it manages another cluster (replacement).",
+			},
+			"key_arn": schema.StringAttribute{
+				Required:   true,
+				Validators: []validator.String{kmsKeyARNValidator{}},
+				MarkdownDescription: "ARN of the symmetric KMS key that encrypts the Secrets, in the cluster's region: " +
+					"`arn:<partition>:kms:<region>:<account>:key/<key-id>`, e.g. `" + eks.KeyARNExample + "`. " +
+					"Alias ARNs are refused: EKS keeps the key the alias points to, so use the key's own ARN. " +
+					"Cannot be changed once applied: EKS does not allow it.",
+			},
+		},
+		Blocks: map[string]schema.Block{"timeouts": tb},
+	}
+}
+
+// kmsKeyARNValidator checks key_arn at plan time with eks.ParseKeyARN,
+// whose messages say what part of the ARN is wrong.
+type kmsKeyARNValidator struct{}
+
+func (v kmsKeyARNValidator) Description(context.Context) string {
+	return "must be a KMS key ARN, arn:<partition>:kms:<region>:<account>:key/<key-id>"
+}
+
+func (v kmsKeyARNValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v kmsKeyARNValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := eks.ParseKeyARN(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid KMS Key ARN", err.Error())
+	}
+}
+
+func (r *EKSSecretsEncryptionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerData(req.ProviderData, &resp.Diagnostics)
+}
+
+// ModifyPlan refuses a key change on the same cluster, warns that destroy
+// leaves the cluster encrypted, and checks that a new key is in the
+// provider's region.
+func (r *EKSSecretsEncryptionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		if !req.State.Raw.IsNull() {
+			var state eksSecretsEncryptionModel
+			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+			resp.Diagnostics.AddWarning("EKS Secrets Encryption Stays On", destroyWarning(state))
+		}
+		return
+	}
+	var plan eksSecretsEncryptionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || plan.KeyARN.IsUnknown() {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		var state eksSecretsEncryptionModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		sameCluster := !plan.ClusterName.IsUnknown() && plan.ClusterName.Equal(state.ClusterName)
+		if sameCluster && !plan.KeyARN.Equal(state.KeyARN) {
+			tflog.Info(ctx, "Refusing a key change of EKS Secrets encryption", map[string]any{"cluster": state.ClusterName.ValueString()})
+			resp.Diagnostics.AddAttributeError(path.Root("key_arn"), "EKS Cannot Change The Secrets Encryption Key",
+				fmt.Sprintf("The Secrets of cluster %q are encrypted with the KMS key %s; the configuration asks for %s.\n\n"+
+					"EKS cannot change or remove the key of a cluster once associated. Set key_arn back to %s, or create a new "+
+					"cluster to use another key. Rotate the key material instead with KMS automatic key rotation, which keeps the key ARN.",
+					state.ClusterName.ValueString(), state.KeyARN.ValueString(), plan.KeyARN.ValueString(), state.KeyARN.ValueString()))
+		}
+		return
+	}
+	// A new association: the key must be in the cluster's region, which is
+	// the provider's. Without usable AWS settings yet (unknown until
+	// apply, no credentials) the check is left to Create.
+	key, err := eks.ParseKeyARN(plan.KeyARN.ValueString())
+	if err != nil || r.data == nil {
+		return
+	}
+	c, err := r.data.AWS.Get(ctx)
+	if err != nil {
+		tflog.Debug(ctx, "Skipping the key region check: no EKS client yet", map[string]any{"error": err.Error()})
+		return
+	}
+	if key.Region != c.Region {
+		resp.Diagnostics.AddAttributeError(path.Root("key_arn"), "KMS Key In Another Region",
+			fmt.Sprintf("The key %s is in %s, but the provider manages EKS clusters in %s. EKS needs a key in the cluster's own region: "+
+				"use a key (or a multi-Region key replica) in %s.", key, key.Region, c.Region, c.Region))
+	}
+}
+
+func destroyWarning(state eksSecretsEncryptionModel) string {
+	return fmt.Sprintf("Terraform will stop managing the Secrets encryption of cluster %q, but EKS cannot turn it off: the cluster "+
+		"keeps encrypting Secrets with %s until the cluster itself is deleted.\n\nDo not disable or schedule the deletion of "+
+		"that key while the cluster exists: the cluster needs it to read its Secrets.",
+		state.ClusterName.ValueString(), state.KeyARN.ValueString())
+}
+
+func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan eksSecretsEncryptionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, eksEncryptionCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	name, key := plan.ClusterName.ValueString(), plan.KeyARN.ValueString()
+	op := eks.Op{Action: "DescribeCluster", Cluster: name}
+	c := r.data.eksClient(ctx, op, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	op.Region = c.Region
+	cluster, err := eks.DescribeCluster(ctx, c.EKS, name)
+	if err != nil {
+		addEKSError(&resp.Diagnostics, op, err)
+		return
+	}
+	switch existing := eks.SecretsKeyARN(cluster); existing {
+	case key:
+		tflog.Info(ctx, "Adopting existing EKS Secrets encryption with the same key", map[string]any{"cluster": name, "key_arn": key})
+	case "":
+		op.Action = "AssociateEncryptionConfig"
+		update, err := eks.AssociateSecretsKey(ctx, c.EKS, name, key)
+		if err != nil {
+			addEKSError(&resp.Diagnostics, op, err)
+			return
+		}
+		updateID := aws.ToString(update.Id)
+		tflog.Info(ctx, "Waiting for EKS to associate the Secrets encryption key", map[string]any{"cluster": name, "update_id": updateID, "timeout": timeout.String()})
+		op.Action = "DescribeUpdate"
+		if _, err := eks.WaitForUpdate(ctx, c.EKS, name, updateID, r.wait); err != nil {
+			addEKSError(&resp.Diagnostics, op, err)
+			return
+		}
+	default:
+		resp.Diagnostics.AddAttributeError(path.Root("key_arn"), "Cluster Already Encrypted With Another Key",
+			fmt.Sprintf("The Secrets of cluster %q in %s are already encrypted with the KMS key %s, not %s.\n\n"+
+				"EKS cannot change the key of a cluster. To manage the existing encryption, set key_arn = %q "+
+				"(or import it: terraform import <address> %s).", name, c.Region, existing, key, existing, name))
+		return
+	}
+	plan.ID = types.StringValue(name)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state eksSecretsEncryptionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Read(ctx, eksEncryptionReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	name := state.ClusterName.ValueString()
+	op := eks.Op{Action: "DescribeCluster", Cluster: name}
+	c := r.data.eksClient(ctx, op, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	op.Region = c.Region
+	cluster, err := eks.DescribeCluster(ctx, c.EKS, name)
+	if eks.IsNotFound(err) {
+		tflog.Warn(ctx, "EKS cluster no longer exists; removing its Secrets encryption from state", map[string]any{"cluster": name, "region": c.Region})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addEKSError(&resp.Diagnostics, op, err)
+		return
+	}
+	key := eks.SecretsKeyARN(cluster)
+	if key == "" {
+		// Only a cluster re-created under the same name can lose its
+		// encryption; the state must not claim what the cluster lacks.
+		tflog.Warn(ctx, "EKS cluster has no Secrets encryption; removing it from state", map[string]any{"cluster": name})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.ID = types.StringValue(name)
+	state.KeyARN = types.StringValue(key)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update only ever changes timeouts: cluster_name forces replacement and a
+// key change is refused by ModifyPlan.
+func (r *EKSSecretsEncryptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan eksSecretsEncryptionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	plan.ID = plan.ClusterName
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete only forgets: EKS has no API to turn Secrets encryption off.
+func (r *EKSSecretsEncryptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state eksSecretsEncryptionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tflog.Info(ctx, "Forgetting EKS Secrets encryption; the cluster stays encrypted", map[string]any{"cluster": state.ClusterName.ValueString()})
+	resp.Diagnostics.AddWarning("EKS Secrets Encryption Stays On", destroyWarning(state))
+}
+
+// ImportState takes a cluster name. It reads the cluster so that importing a
+// cluster without Secrets encryption fails with a clear message.
+func (r *EKSSecretsEncryptionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	name := req.ID
+	for _, v := range eksClusterNameValidators {
+		vr := &validator.StringResponse{}
+		v.ValidateString(ctx, validator.StringRequest{Path: path.Root("cluster_name"), ConfigValue: types.StringValue(name)}, vr)
+		if vr.Diagnostics.HasError() {
+			resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("The import ID is the EKS cluster name; %q %s.", name, v.Description(ctx)))
+			return
+		}
+	}
+	op := eks.Op{Action: "DescribeCluster", Cluster: name}
+	c := r.data.eksClient(ctx, op, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	op.Region = c.Region
+	cluster, err := eks.DescribeCluster(ctx, c.EKS, name)
+	if err != nil {
+		addEKSError(&resp.Diagnostics, op, err)
+		return
+	}
+	key := eks.SecretsKeyARN(cluster)
+	if key == "" {
+		resp.Diagnostics.AddError("Cluster Has No Secrets Encryption",
+			fmt.Sprintf("Cluster %q in %s does not encrypt its Secrets with a KMS key, so there is nothing to import. "+
+				"Declare the resource with the key to use, and apply: it associates the key.", name, c.Region))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("cluster_name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("key_arn"), key)...)
+}
