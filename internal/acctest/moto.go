@@ -211,7 +211,7 @@ func (m *Moto) waitReady(ctx context.Context, timeout time.Duration) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("moto's server did not answer at %s within %s: %v", m.URL, timeout, last)
+			return fmt.Errorf("moto's server did not answer at %s within %s: %w", m.URL, timeout, last)
 		case <-m.done:
 		case <-time.After(100 * time.Millisecond):
 		}

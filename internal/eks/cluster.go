@@ -115,7 +115,7 @@ func SecretsKeyARN(c *types.Cluster) string {
 		return ""
 	}
 	for _, ec := range c.EncryptionConfig {
-		if ec.Provider != nil && slices.Contains(ec.Resources, "secrets") {
+		if ec.Provider != nil && slices.Contains(ec.Resources, "secrets") { //nolint:staticcheck // EKS still reports the encrypted resources here
 			return aws.ToString(ec.Provider.KeyArn)
 		}
 	}

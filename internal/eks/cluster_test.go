@@ -229,7 +229,7 @@ func TestAssociateSecretsKey(t *testing.T) {
 		t.Fatalf("AssociateSecretsKey = %v, %v", u, err)
 	}
 	ec := f.associated.EncryptionConfig
-	if len(ec) != 1 || !slices.Equal(ec[0].Resources, []string{"secrets"}) || aws.ToString(ec[0].Provider.KeyArn) != "arn:aws:kms:eu-west-1:111122223333:key/k" {
+	if len(ec) != 1 || !slices.Equal(ec[0].Resources, []string{"secrets"}) || aws.ToString(ec[0].Provider.KeyArn) != "arn:aws:kms:eu-west-1:111122223333:key/k" { //nolint:staticcheck // the request still carries "secrets"
 		t.Fatalf("AssociateEncryptionConfig got %+v", ec)
 	}
 }

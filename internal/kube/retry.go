@@ -72,7 +72,7 @@ func Retry(ctx context.Context, op Op, fn func(context.Context) error) error {
 		if last == nil || errors.Is(last, context.DeadlineExceeded) || errors.Is(last, context.Canceled) {
 			return fmt.Errorf("%s timed out after %d attempt(s): %w", op, attempt, context.DeadlineExceeded)
 		}
-		return fmt.Errorf("%s timed out after %d attempt(s); last error: %v: %w", op, attempt, last, context.DeadlineExceeded)
+		return fmt.Errorf("%s timed out after %d attempt(s); last error: %w", op, attempt, errors.Join(last, context.DeadlineExceeded))
 	}
 	return err
 }

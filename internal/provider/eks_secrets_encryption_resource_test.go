@@ -257,7 +257,7 @@ func TestAccEKSSecretsEncryption_drift(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := clusterKey(m, name); !eks.IsNotFound(err) {
-				return fmt.Errorf("cluster %s should be gone (deleted by the test), got %v", name, err)
+				return fmt.Errorf("cluster %s should be gone (deleted by the test), got %w", name, err)
 			}
 			return nil
 		},

@@ -129,7 +129,7 @@ func seccompGone(cs kubernetes.Interface, name string) error {
 	ctx := context.Background()
 	obj := seccomp.ObjectName(name)
 	if _, err := cs.AdmissionregistrationV1().MutatingAdmissionPolicies().Get(ctx, obj, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-		return fmt.Errorf("MutatingAdmissionPolicy %s still exists after destroy (err=%v)", obj, err)
+		return fmt.Errorf("MutatingAdmissionPolicy %s still exists after destroy (err=%w)", obj, err)
 	}
 	if _, err := cs.AdmissionregistrationV1().MutatingAdmissionPolicyBindings().Get(ctx, obj, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		return fmt.Errorf("MutatingAdmissionPolicyBinding %s still exists after destroy (err=%v)", obj, err)

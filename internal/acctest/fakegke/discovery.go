@@ -118,7 +118,7 @@ func discoveryPath() (string, error) {
 	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "", fmt.Errorf("locating %s: `go list -m %s` failed (%v) and the binary has no build info", discoveryFile, apiModule, err)
+		return "", fmt.Errorf("locating %s: `go list -m %s` failed (%w) and the binary has no build info", discoveryFile, apiModule, err)
 	}
 	version := ""
 	for _, m := range bi.Deps {
@@ -130,7 +130,7 @@ func discoveryPath() (string, error) {
 		}
 	}
 	if version == "" {
-		return "", fmt.Errorf("locating %s: `go list -m %s` failed (%v) and the binary does not depend on %s", discoveryFile, apiModule, err, apiModule)
+		return "", fmt.Errorf("locating %s: `go list -m %s` failed (%w) and the binary does not depend on %s", discoveryFile, apiModule, err, apiModule)
 	}
 	cache := os.Getenv("GOMODCACHE")
 	if cache == "" {

@@ -2,6 +2,7 @@ package fakegke
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -32,8 +33,8 @@ func seed(s *Server) string {
 
 func apiError(t *testing.T, err error) (int, string) {
 	t.Helper()
-	gerr, ok := err.(*googleapi.Error)
-	if !ok {
+	var gerr *googleapi.Error
+	if !errors.As(err, &gerr) {
 		t.Fatalf("error %v (%T) is not a *googleapi.Error", err, err)
 	}
 	return gerr.Code, gerr.Body
