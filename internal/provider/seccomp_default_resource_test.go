@@ -132,7 +132,7 @@ func seccompGone(cs kubernetes.Interface, name string) error {
 		return fmt.Errorf("MutatingAdmissionPolicy %s still exists after destroy (err=%w)", obj, err)
 	}
 	if _, err := cs.AdmissionregistrationV1().MutatingAdmissionPolicyBindings().Get(ctx, obj, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-		return fmt.Errorf("MutatingAdmissionPolicyBinding %s still exists after destroy (err=%v)", obj, err)
+		return fmt.Errorf("MutatingAdmissionPolicyBinding %s still exists after destroy (err=%w)", obj, err)
 	}
 	return nil
 }
@@ -592,7 +592,7 @@ func TestAccSeccompDefault_v1beta1(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := cs.AdmissionregistrationV1beta1().MutatingAdmissionPolicies().Get(context.Background(), obj, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-				return fmt.Errorf("v1beta1 policy still there after destroy (err=%v)", err)
+				return fmt.Errorf("v1beta1 policy still there after destroy (err=%w)", err)
 			}
 			return nil
 		},
@@ -777,7 +777,7 @@ func seccompWaitAllowed(cs kubernetes.Interface, user, verb, res string) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("user %q was not allowed to %s %s within 30s (last error: %v)", user, verb, res, err)
+			return fmt.Errorf("user %q was not allowed to %s %s within 30s (last error: %w)", user, verb, res, err)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
