@@ -38,9 +38,9 @@ trap 'exit 130' INT TERM
 step "Building the local environment runner"
 go build -o "$work/localenv" "$root/internal/acctest/cmd/localenv"
 
-step "Starting a local control plane (etcd + kube-apiserver $(cat "$bin/.controlplane-version" 2>/dev/null))"
+step "Starting a local control plane (etcd + kube-apiserver $(cat "$bin/.controlplane-version" 2>/dev/null)) and moto's EKS emulator"
 mkdir -p "$work/env"
-KUBEHARDEN_BIN_DIR=$bin "$work/localenv" -dir "$work/env" > "$work/env.log" 2>&1 &
+KUBEHARDEN_BIN_DIR=$bin "$work/localenv" -dir "$work/env" -moto > "$work/env.log" 2>&1 &
 env_pid=$!
 for _ in $(seq 1 600); do
   [ -f "$work/env/ready" ] && break
@@ -50,7 +50,7 @@ done
 [ -f "$work/env/ready" ] || { echo "the local environment did not start in time" >&2; cat "$work/env.log" >&2; exit 1; }
 # shellcheck disable=SC1091
 source "$work/env/env.sh"
-echo "kube-apiserver at $KUBEHARDEN_CP_HOST"
+echo "kube-apiserver at $KUBEHARDEN_CP_HOST; EKS (moto) at $KUBEHARDEN_MOTO_URL with cluster demo-prod"
 
 step "Seeding a realistic cluster: three team namespaces with running pods, and nodes"
 kubectl apply -f "$root/examples/demo/seed.yaml" >/dev/null
@@ -78,7 +78,7 @@ export TF_IN_AUTOMATION=1 TF_INPUT=0
 mkdir -p "$work/tf"
 cp "$root"/examples/demo/*.tf "$work/tf/"
 cd "$work/tf"
-export TF_VAR_kubeconfig=$KUBECONFIG
+export TF_VAR_kubeconfig=$KUBECONFIG TF_VAR_eks_endpoint=$KUBEHARDEN_MOTO_URL
 # Only the overridden provider is used, so there is nothing to install.
 tf() { terraform "$@" -no-color 2>&1 | sed '/Warning: Provider development overrides are in effect/,/releases\.$/d'; return "${PIPESTATUS[0]}"; }
 
@@ -86,8 +86,18 @@ step "Preview: what if we enforced baseline in team-c too? (terraform plan, noth
 tf plan -var enforce_everywhere=true | sed -n '/Warning: Pods Would Violate/,/on_violation/p'
 
 step "terraform apply: audit/warn restricted everywhere, enforce baseline where safe"
-tf apply -auto-approve | grep -E '^(kubeharden_|data\.|Apply complete|Plan:)' || true
+tf apply -auto-approve > "$work/apply.log" || { cat "$work/apply.log" >&2; exit 1; }
+grep -E '^(kubeharden_|data\.|Apply complete|Plan:)' "$work/apply.log"
 kubectl get ns team-a team-b team-c -L pod-security.kubernetes.io/enforce,pod-security.kubernetes.io/warn
+
+step "seccomp by default: a new pod in team-a that sets no profile"
+for _ in $(seq 1 100); do
+  profile=$(kubectl run seccomp-probe -n team-a --image=registry.k8s.io/pause:3.10 --restart=Never --dry-run=server \
+    -o jsonpath='{.spec.securityContext.seccompProfile.type}' 2>/dev/null || true)
+  [ "$profile" = RuntimeDefault ] && break
+  sleep 0.3
+done
+echo "spec.securityContext.seccompProfile.type = ${profile:-<none>}"
 
 step "Outputs"
 tf output
@@ -102,7 +112,8 @@ echo "terraform plan -detailed-exitcode exited $code (2 = drift)"
 [ "$code" = 2 ] || { echo "expected exit code 2" >&2; exit 1; }
 
 step "terraform apply repairs it"
-tf apply -auto-approve | grep -E 'Apply complete' || true
+tf apply -auto-approve > "$work/apply.log" || { cat "$work/apply.log" >&2; exit 1; }
+grep -E 'Apply complete' "$work/apply.log"
 set +e
 tf plan -detailed-exitcode >/dev/null
 code=$?
@@ -116,6 +127,8 @@ cat <<SUMMARY
     enforce baseline in team-a and team-b, where every running pod passes it.
   - The plan previewed which team-c pods enforce=baseline would reject (node-exporter, vpn-gateway),
     before anything was written.
-  - kubeharden_cluster read the cluster version and each node's container runtime (one node still on docker).
+  - kubeharden_seccomp_default made RuntimeDefault the seccomp profile of new pods that set none.
+  - kubeharden_cluster read the cluster version and each node's container runtime (one node still on docker);
+    kubeharden_eks_cluster read the EKS cluster and its node groups (one legacy group still on docker).
   - Drift made with kubectl was caught by terraform plan -detailed-exitcode (exit 2) and repaired by apply (exit 0).
 SUMMARY

@@ -20,9 +20,20 @@ variable "enforce_everywhere" {
   description = "Also enforce baseline in team-c, whose pods break it (the demo shows the plan's preview of that)."
 }
 
+variable "eks_endpoint" {
+  type        = string
+  description = "EKS API endpoint (moto's server in the demo)."
+}
+
 provider "kubeharden" {
   kubernetes {
     config_path = var.kubeconfig
+  }
+  aws {
+    region = "us-east-1"
+    endpoints {
+      eks = var.eks_endpoint
+    }
   }
 }
 
@@ -55,7 +66,20 @@ data "kubeharden_pod_security_violations" "team_c" {
   level     = "baseline"
 }
 
+# seccomp RuntimeDefault written into every new pod that sets no profile,
+# so those pods pass "restricted" too.
+resource "kubeharden_seccomp_default" "runtime_default" {
+  name               = "runtime-default"
+  profile            = { type = "RuntimeDefault" }
+  exclude_namespaces = ["kube-system"]
+}
+
 data "kubeharden_cluster" "this" {}
+
+# What the EKS cluster really runs, from the EKS API.
+data "kubeharden_eks_cluster" "prod" {
+  name = "demo-prod"
+}
 
 output "kubernetes_version" {
   value = data.kubeharden_cluster.this.version
@@ -71,4 +95,16 @@ output "dockershim_free" {
 
 output "team_c_baseline_violations" {
   value = { for v in data.kubeharden_pod_security_violations.team_c.violations : v.pod => join(", ", v.reasons) }
+}
+
+output "eks_version" {
+  value = data.kubeharden_eks_cluster.prod.version
+}
+
+output "eks_node_group_runtimes" {
+  value = { for ng in data.kubeharden_eks_cluster.prod.node_groups : ng.name => "${ng.container_runtime} (Kubernetes ${ng.version}, ${ng.ami_type})" }
+}
+
+output "eks_dockershim_free" {
+  value = data.kubeharden_eks_cluster.prod.dockershim_free
 }

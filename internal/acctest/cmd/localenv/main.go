@@ -14,23 +14,28 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awseks "github.com/aws/aws-sdk-go-v2/service/eks"
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
 )
 
 func main() {
 	dir := flag.String("dir", "", "folder for the environment's files (required); env.sh and ready are written there")
+	moto := flag.Bool("moto", false, "also start moto's server with an EKS cluster and node groups")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "localenv: -dir is required")
 		os.Exit(2)
 	}
-	if err := run(*dir); err != nil {
+	if err := run(*dir, *moto); err != nil {
 		fmt.Fprintln(os.Stderr, "localenv:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string) error {
+func run(dir string, withMoto bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
@@ -46,6 +51,20 @@ func run(dir string) error {
 		"KUBEHARDEN_CP_HOST": cp.Host,
 		"KUBEHARDEN_CP_PID":  fmt.Sprint(os.Getpid()),
 	}
+	if withMoto {
+		m, err := acctest.StartMoto(ctx)
+		if err != nil {
+			return err
+		}
+		defer m.Stop()
+		if err := seedEKS(ctx, m); err != nil {
+			return err
+		}
+		env["KUBEHARDEN_MOTO_URL"] = m.URL
+		env["AWS_REGION"] = m.Region
+		env["AWS_ACCESS_KEY_ID"] = acctest.MotoAccessKeyID
+		env["AWS_SECRET_ACCESS_KEY"] = acctest.MotoSecretAccessKey
+	}
 	var b strings.Builder
 	for k, v := range env {
 		fmt.Fprintf(&b, "export %s=%q\n", k, v)
@@ -58,5 +77,39 @@ func run(dir string) error {
 	}
 	<-ctx.Done()
 	fmt.Fprintln(os.Stderr, "localenv: stopping")
+	return nil
+}
+
+// seedEKS creates the demo's EKS cluster: a current containerd fleet and one
+// node group left on Kubernetes 1.23, when the AL2 AMI still ran Docker.
+func seedEKS(ctx context.Context, m *acctest.Moto) error {
+	_, err := m.EKS.CreateCluster(ctx, &awseks.CreateClusterInput{
+		Name:               aws.String("demo-prod"),
+		Version:            aws.String("1.31"),
+		RoleArn:            aws.String("arn:aws:iam::" + acctest.MotoAccountID + ":role/eks-cluster"),
+		ResourcesVpcConfig: &ekstypes.VpcConfigRequest{SubnetIds: []string{"subnet-a", "subnet-b"}},
+	})
+	if err != nil {
+		return fmt.Errorf("creating the demo EKS cluster in moto: %w", err)
+	}
+	for _, ng := range []struct {
+		name, version string
+		ami           ekstypes.AMITypes
+	}{
+		{"general-al2023", "1.31", ekstypes.AMITypesAl2023X8664Standard},
+		{"system-bottlerocket", "1.31", ekstypes.AMITypesBottlerocketArm64},
+		{"legacy-al2", "1.23", ekstypes.AMITypesAl2X8664},
+	} {
+		if _, err := m.EKS.CreateNodegroup(ctx, &awseks.CreateNodegroupInput{
+			ClusterName:   aws.String("demo-prod"),
+			NodegroupName: aws.String(ng.name),
+			NodeRole:      aws.String("arn:aws:iam::" + acctest.MotoAccountID + ":role/eks-node"),
+			Subnets:       []string{"subnet-a"},
+			AmiType:       ng.ami,
+			Version:       aws.String(ng.version),
+		}); err != nil {
+			return fmt.Errorf("creating node group %s in moto: %w", ng.name, err)
+		}
+	}
 	return nil
 }
