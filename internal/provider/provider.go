@@ -327,7 +327,10 @@ func (m *googleModel) config() (gke.Config, bool) {
 }
 
 func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewEncryptionConfigResource,
+		NewStorageRewriteResource,
+	}
 }
 
 func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
