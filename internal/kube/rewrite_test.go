@@ -3,10 +3,10 @@ package kube
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strconv"
 	"strings"
