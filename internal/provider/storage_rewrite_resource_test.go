@@ -65,14 +65,18 @@ func newWidgetKind(t *testing.T, cp *acctest.ControlPlane, n int) widgetKind {
 	if _, err := dyn.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = dyn.Resource(crdGVR).Delete(context.Background(), "widgets."+group, metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = dyn.Resource(crdGVR).Delete(context.Background(), "widgets."+group, metav1.DeleteOptions{})
+	})
 	w := widgetKind{group: group, gvr: schema.GroupVersionResource{Group: group, Version: "v1", Resource: "widgets"}, dyn: dyn}
 	namespaces := []string{acctest.UniqueName("rw-a"), acctest.UniqueName("rw-b")}
 	for _, ns := range namespaces {
 		if err := cp.CreateNamespace(ctx, ns, nil); err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = cp.Clientset.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{}) })
+		t.Cleanup(func() {
+			_ = cp.Clientset.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+		})
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for i := 0; i < n; i++ {
