@@ -123,7 +123,7 @@ func (p *KMSPlugin) SetHealthy(ok bool) {
 	p.healthy = ok
 }
 
-// Encrypts and Decrypts count the calls served, so a test can tell which
+// Encrypts and Decrypts count the calls that succeeded, so a test can tell which
 // plugin kube-apiserver used.
 func (p *KMSPlugin) Encrypts() int64 { return p.encrypts.Load() }
 
@@ -156,8 +156,12 @@ func (p *KMSPlugin) Decrypt(_ context.Context, _ string, req *service.DecryptReq
 	if len(req.Ciphertext) < n {
 		return nil, errors.New("ciphertext too short")
 	}
+	plain, err := aead.Open(nil, req.Ciphertext[:n], req.Ciphertext[n:], []byte(req.KeyID))
+	if err != nil {
+		return nil, err
+	}
 	p.decrypts.Add(1)
-	return aead.Open(nil, req.Ciphertext[:n], req.Ciphertext[n:], []byte(req.KeyID))
+	return plain, nil
 }
 
 // Status reports the KMS v2 API version, health and the current key id, as
