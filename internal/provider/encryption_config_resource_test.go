@@ -442,3 +442,54 @@ func TestEncryptionConfigRotationWarning(t *testing.T) {
 		})
 	}
 }
+
+// TestEncryptionConfigPathChangeWarning: moving the file warns that the old
+// one is removed, and names it.
+func TestEncryptionConfigPathChangeWarning(t *testing.T) {
+	ctx := context.Background()
+	r := &EncryptionConfigResource{}
+	var sr fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
+	kms := kmsList(t, []kmsProviderModel{{types.StringValue("a"), types.StringValue("unix:///a.sock"), types.StringValue("3s")}})
+	model := func(p types.String) encryptionConfigModel {
+		return encryptionConfigModel{
+			ID: types.StringValue(""), Path: p, YAML: types.StringValue(""), SHA256: types.StringValue(""),
+			Resources:        types.ListValueMust(types.StringType, []attr.Value{types.StringValue("secrets")}),
+			KMS:              kms,
+			IdentityFallback: types.BoolValue(true),
+			Timeouts:         timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)},
+		}
+	}
+	for _, tc := range []struct {
+		name        string
+		before, now types.String
+		warn        bool
+	}{
+		{"moved", types.StringValue("/etc/old.yaml"), types.StringValue("/etc/new.yaml"), true},
+		{"unset", types.StringValue("/etc/old.yaml"), types.StringNull(), true},
+		{"same", types.StringValue("/etc/old.yaml"), types.StringValue("/etc/old.yaml"), false},
+		{"first set", types.StringNull(), types.StringValue("/etc/new.yaml"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+			plan := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
+			before, after := model(tc.before), model(tc.now)
+			state.Set(ctx, &before)
+			plan.Set(ctx, &after)
+			resp := fwresource.ModifyPlanResponse{Plan: plan}
+			r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}, &resp)
+			got := ""
+			for _, d := range resp.Diagnostics.Warnings() {
+				if d.Summary() == "Encryption Configuration File Will Be Removed" {
+					got = d.Detail()
+				}
+			}
+			if tc.warn != (got != "") {
+				t.Fatalf("warning %q, want one: %v", got, tc.warn)
+			}
+			if tc.warn && !strings.Contains(got, "/etc/old.yaml is removed") {
+				t.Errorf("the warning does not name the old file: %s", got)
+			}
+		})
+	}
+}
