@@ -435,7 +435,9 @@ func TestEncryptionConfigRotationWarning(t *testing.T) {
 				}
 			}
 			var planned encryptionConfigModel
-			resp.Plan.Get(ctx, &planned)
+			if d := resp.Plan.Get(ctx, &planned); d.HasError() {
+				t.Fatal(d)
+			}
 			if !strings.Contains(planned.YAML.ValueString(), "name: "+tc.after[0].Name.ValueString()) || len(planned.SHA256.ValueString()) != 64 {
 				t.Errorf("planned yaml/sha256 not rendered: %q %q", planned.YAML.ValueString(), planned.SHA256.ValueString())
 			}
@@ -474,8 +476,12 @@ func TestEncryptionConfigPathChangeWarning(t *testing.T) {
 			state := tfsdk.State{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
 			plan := tfsdk.Plan{Schema: sr.Schema, Raw: tftypes.NewValue(sr.Schema.Type().TerraformType(ctx), nil)}
 			before, after := model(tc.before), model(tc.now)
-			state.Set(ctx, &before)
-			plan.Set(ctx, &after)
+			if d := state.Set(ctx, &before); d.HasError() {
+				t.Fatal(d)
+			}
+			if d := plan.Set(ctx, &after); d.HasError() {
+				t.Fatal(d)
+			}
 			resp := fwresource.ModifyPlanResponse{Plan: plan}
 			r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sr.Schema, Raw: plan.Raw}}, &resp)
 			got := ""
