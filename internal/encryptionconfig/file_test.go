@@ -1,3 +1,5 @@
+//go:build unix
+
 package encryptionconfig
 
 import (
@@ -6,8 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
+
+func setUmask(m int) int { return syscall.Umask(m) }
 
 func TestWriteFile(t *testing.T) {
 	dir := t.TempDir()
