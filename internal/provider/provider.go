@@ -335,6 +335,8 @@ func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Reso
 		NewSeccompDefaultResource,
 		NewGKESecretsEncryptionResource,
 		NewEKSSecretsEncryptionResource,
+		NewEncryptionConfigResource,
+		NewStorageRewriteResource,
 	}
 }
 

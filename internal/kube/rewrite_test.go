@@ -1,0 +1,346 @@
+package kube
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+)
+
+var secretsGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+
+// fakeStore is an API server in miniature for secrets: paged lists,
+// resourceVersion preconditions on update, and hooks to inject faults.
+type fakeStore struct {
+	mu       sync.Mutex
+	objs     map[string]*unstructured.Unstructured
+	rv       int
+	pageSize []int64
+	updates  []string // "ns/name@rv" of each accepted update
+
+	expireNextContinue bool
+	failUpdate         map[string]error
+	// beforeUpdate runs before an update is checked; it may change the store.
+	beforeUpdate func(s *fakeStore, key string)
+}
+
+func newFakeStore(n int) *fakeStore {
+	s := &fakeStore{objs: map[string]*unstructured.Unstructured{}, failUpdate: map[string]error{}}
+	for i := range n {
+		ns := "ns-" + strconv.Itoa(i%3)
+		s.put(ns, fmt.Sprintf("s-%04d", i), "value-"+strconv.Itoa(i))
+	}
+	return s
+}
+
+// put stores an object with a new resourceVersion; the caller holds mu or
+// owns s.
+func (s *fakeStore) put(ns, name, data string) {
+	s.rv++
+	o := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "v1", "kind": "Secret",
+		"metadata": map[string]any{"name": name, "namespace": ns, "resourceVersion": strconv.Itoa(s.rv)},
+		"data":     map[string]any{"k": data},
+	}}
+	s.objs[ns+"/"+name] = o
+}
+
+func (s *fakeStore) keys() []string {
+	var keys []string
+	for k := range s.objs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// client serves the store over HTTP the way kube-apiserver does (paths,
+// query parameters, Status errors), so the real dynamic client talks to it.
+func (s *fakeStore) client(t *testing.T) dynamic.Interface {
+	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(srv.Close)
+	c, err := dynamic.NewForConfig(&rest.Config{Host: srv.URL, QPS: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func writeStatus(w http.ResponseWriter, err error) {
+	st := err.(apierrors.APIStatus).Status()
+	st.Kind, st.APIVersion = "Status", "v1"
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(int(st.Code))
+	_ = json.NewEncoder(w).Encode(st)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (s *fakeStore) serve(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/secrets":
+		q := r.URL.Query()
+		limit, _ := strconv.Atoi(q.Get("limit"))
+		s.pageSize = append(s.pageSize, int64(limit))
+		start := 0
+		if c := q.Get("continue"); c != "" {
+			if s.expireNextContinue {
+				s.expireNextContinue = false
+				writeStatus(w, apierrors.NewResourceExpired("the continue token is too old"))
+				return
+			}
+			// Like etcd, continue after the last key returned, whatever was
+			// deleted meanwhile.
+			start = sort.SearchStrings(s.keys(), c)
+			if start < len(s.keys()) && s.keys()[start] == c {
+				start++
+			}
+		}
+		keys := s.keys()
+		end := len(keys)
+		if limit > 0 {
+			end = min(start+limit, len(keys))
+		}
+		items := []any{}
+		for _, k := range keys[start:end] {
+			items = append(items, s.objs[k].Object)
+		}
+		meta := map[string]any{"resourceVersion": strconv.Itoa(s.rv)}
+		if end < len(keys) {
+			meta["continue"] = keys[end-1]
+		}
+		writeJSON(w, map[string]any{"apiVersion": "v1", "kind": "SecretList", "metadata": meta, "items": items})
+	case len(parts) == 6 && parts[2] == "namespaces" && parts[4] == "secrets":
+		key := parts[3] + "/" + parts[5]
+		switch r.Method {
+		case http.MethodGet:
+			o, ok := s.objs[key]
+			if !ok {
+				writeStatus(w, apierrors.NewNotFound(secretsGVR.GroupResource(), parts[5]))
+				return
+			}
+			writeJSON(w, o.Object)
+		case http.MethodPut:
+			u := &unstructured.Unstructured{}
+			if err := json.NewDecoder(r.Body).Decode(&u.Object); err != nil {
+				writeStatus(w, apierrors.NewBadRequest(err.Error()))
+				return
+			}
+			if s.beforeUpdate != nil {
+				s.beforeUpdate(s, key)
+			}
+			if err := s.failUpdate[key]; err != nil {
+				writeStatus(w, err)
+				return
+			}
+			cur, ok := s.objs[key]
+			if !ok {
+				writeStatus(w, apierrors.NewNotFound(secretsGVR.GroupResource(), parts[5]))
+				return
+			}
+			if u.GetResourceVersion() != cur.GetResourceVersion() {
+				writeStatus(w, apierrors.NewConflict(secretsGVR.GroupResource(), parts[5], errors.New("the object has been modified")))
+				return
+			}
+			data, _, _ := unstructured.NestedString(u.Object, "data", "k")
+			s.put(parts[3], parts[5], data)
+			s.updates = append(s.updates, key+"@"+u.GetResourceVersion())
+			writeJSON(w, s.objs[key].Object)
+		}
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+var fastBackoff = wait.Backoff{Steps: 5, Duration: 1}
+
+func TestRewritePagesThroughEverything(t *testing.T) {
+	s := newFakeStore(1234)
+	var res RewriteResult
+	err := Rewrite(context.Background(), s.client(t), RewriteTarget{Name: "secrets", GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff}, &res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rewritten != 1234 || res.Skipped != 0 || res.Failed != 0 {
+		t.Errorf("result %+v, want 1234 rewritten", res)
+	}
+	if got := fmt.Sprint(s.pageSize); got != "[500 500 500]" {
+		t.Errorf("list calls with limits %s, want three pages of 500", got)
+	}
+	// Data is unchanged.
+	for _, k := range s.keys() {
+		if v, _, _ := unstructured.NestedString(s.objs[k].Object, "data", "k"); !strings.HasPrefix(v, "value-") {
+			t.Fatalf("%s holds %q", k, v)
+		}
+	}
+}
+
+// TestRewriteNeverWritesAnOlderVersion: an object changed by someone else
+// between the list and the update is refused by the precondition, read
+// again, and the fresh content is what gets written.
+func TestRewriteNeverWritesAnOlderVersion(t *testing.T) {
+	s := newFakeStore(10)
+	target := s.keys()[3]
+	changed := false
+	s.beforeUpdate = func(s *fakeStore, key string) {
+		if key == target && !changed {
+			changed = true
+			ns, name, _ := strings.Cut(key, "/")
+			s.put(ns, name, "changed-by-someone-else")
+		}
+	}
+	var res RewriteResult
+	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff}, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Rewritten != 10 || res.Failed != 0 {
+		t.Errorf("result %+v", res)
+	}
+	if v, _, _ := unstructured.NestedString(s.objs[target].Object, "data", "k"); v != "changed-by-someone-else" {
+		t.Errorf("%s holds %q: the rewrite overwrote a newer version", target, v)
+	}
+	n := 0
+	for _, u := range s.updates {
+		if strings.HasPrefix(u, target+"@") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d accepted updates of %s, want exactly 1 (with the fresh resourceVersion): %v", n, target, s.updates)
+	}
+}
+
+func TestRewriteCountsSkippedAndFailed(t *testing.T) {
+	s := newFakeStore(20)
+	keys := s.keys()
+	gone, forbidden, alwaysConflict := keys[0], keys[1], keys[2]
+	s.beforeUpdate = func(s *fakeStore, key string) {
+		if key == gone {
+			delete(s.objs, key)
+		}
+	}
+	s.failUpdate[forbidden] = apierrors.NewForbidden(secretsGVR.GroupResource(), "x", errors.New("no"))
+	s.failUpdate[alwaysConflict] = apierrors.NewConflict(secretsGVR.GroupResource(), "y", errors.New("busy"))
+	var res RewriteResult
+	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff, PageSize: 7}, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Rewritten != 17 || res.Skipped != 1 || res.Failed != 2 {
+		t.Errorf("result %+v, want 17 rewritten, 1 skipped, 2 failed", res)
+	}
+	all := strings.Join(res.Failures, "\n")
+	for _, want := range []string{"Kubernetes Permission Denied", `verbs: ["update"]`, "Kubernetes API Error"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("failures lack %q:\n%s", want, all)
+		}
+	}
+}
+
+func TestRewriteRestartsAnExpiredList(t *testing.T) {
+	s := newFakeStore(25)
+	s.expireNextContinue = true
+	var res RewriteResult
+	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff, PageSize: 10}, &res); err != nil {
+		t.Fatal(err)
+	}
+	// The first page is rewritten twice: once before the expiry, once after.
+	if res.Rewritten != 35 || res.Failed != 0 {
+		t.Errorf("result %+v", res)
+	}
+}
+
+// TestRewriteInterruptedThenRepeated stops a rewrite midway, as a killed
+// provider would, then runs it again: everything is rewritten, nothing lost.
+func TestRewriteInterruptedThenRepeated(t *testing.T) {
+	s := newFakeStore(300)
+	before := map[string]string{}
+	for k, o := range s.objs {
+		before[k], _, _ = unstructured.NestedString(o.Object, "data", "k")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var mu sync.Mutex
+	n := 0
+	var res RewriteResult
+	err := Rewrite(ctx, s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff, PageSize: 50, AfterUpdate: func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if n++; n == 120 {
+			cancel()
+		}
+	}}, &res)
+	if err == nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted rewrite returned %v", err)
+	}
+	var ce *CallError
+	if !errors.As(err, &ce) || ce.Op.Verb == "" {
+		t.Errorf("the error does not name the call: %v", err)
+	}
+	var again RewriteResult
+	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff}, &again); err != nil {
+		t.Fatal(err)
+	}
+	if again.Rewritten != 300 {
+		t.Errorf("second run %+v", again)
+	}
+	for k, o := range s.objs {
+		if v, _, _ := unstructured.NestedString(o.Object, "data", "k"); v != before[k] {
+			t.Errorf("%s: %q became %q", k, before[k], v)
+		}
+	}
+}
+
+func TestParseEncryptionConfigInfo(t *testing.T) {
+	page := `# HELP apiserver_encryption_config_controller_automatic_reloads_total [ALPHA] Total number of reload successes and failures.
+# TYPE apiserver_encryption_config_controller_automatic_reloads_total counter
+apiserver_encryption_config_controller_automatic_reloads_total{apiserver_id_hash="sha256:aa",status="success"} 1
+# HELP apiserver_encryption_config_controller_last_config_info [ALPHA] Information about the last applied encryption configuration with hash as label, split by apiserver identity.
+# TYPE apiserver_encryption_config_controller_last_config_info gauge
+apiserver_encryption_config_controller_last_config_info{apiserver_id_hash="sha256:aa",hash="sha256:0123abcd"} 1
+# HELP go_goroutines Number of goroutines that currently exist.
+# TYPE go_goroutines gauge
+go_goroutines 412
+`
+	got, err := parseEncryptionConfigInfo([]byte(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(got) != "[0123abcd]" {
+		t.Errorf("got %v", got)
+	}
+	if got, err := parseEncryptionConfigInfo([]byte("go_goroutines 1\n")); err != nil || len(got) != 0 {
+		t.Errorf("page without the metric: %v, %v", got, err)
+	}
+}
+
+// FuzzParseEncryptionConfigInfo: any /metrics page parses without panicking.
+func FuzzParseEncryptionConfigInfo(f *testing.F) {
+	f.Add(`apiserver_encryption_config_controller_last_config_info{apiserver_id_hash="sha256:aa",hash="sha256:0123"} 1` + "\n")
+	f.Add("# TYPE apiserver_encryption_config_controller_last_config_info gauge\napiserver_encryption_config_controller_last_config_info{hash=\"\\\"\"} x\n")
+	f.Add("apiserver_encryption_config_controller_last_config_info 1\n")
+	f.Fuzz(func(t *testing.T, page string) {
+		hashes, err := parseEncryptionConfigInfo([]byte(page))
+		if err != nil && len(hashes) > 0 {
+			t.Fatalf("hashes %v returned with the error %v", hashes, err)
+		}
+	})
+}

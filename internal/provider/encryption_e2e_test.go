@@ -1,0 +1,284 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+)
+
+// etcdRaw reads the value stored at key, as kube-apiserver wrote it.
+func etcdRaw(ctx context.Context, endpoint, key string) ([]byte, error) {
+	cli, err := clientv3.New(clientv3.Config{Endpoints: []string{endpoint}, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
+	if err != nil {
+		return nil, err
+	}
+	defer cli.Close()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	resp, err := cli.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Kvs) != 1 {
+		return nil, fmt.Errorf("etcd has %d values at %s", len(resp.Kvs), key)
+	}
+	return resp.Kvs[0].Value, nil
+}
+
+type testSecret struct{ ns, name, value string }
+
+// TestAccEncryptionConfigKMSv2EndToEnd proves the chain on a real
+// kube-apiserver: the file kubeharden_encryption_config writes makes the API
+// server encrypt Secrets with the first KMS v2 provider (checked in etcd),
+// a rotation followed by kubeharden_storage_rewrite re-encrypts them with
+// the new provider, and drift of the file on disk is seen and repaired.
+func TestAccEncryptionConfigKMSv2EndToEnd(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Parallel()
+	ctx := context.Background()
+	pluginA, err := acctest.StartKMSPlugin(ctx, "key-a-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pluginA.Stop)
+	pluginB, err := acctest.StartKMSPlugin(ctx, "key-b-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pluginB.Stop)
+
+	work, err := os.MkdirTemp("", "kubeharden-enc-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(work) })
+	cfgPath := filepath.Join(work, "etc", "enc", "encryption-config.yaml")
+	// The control plane starts in step 2, after the file exists; its folder,
+	// and so its kubeconfig path, is chosen now for the provider block.
+	cpDir := filepath.Join(work, "cp")
+	if err := os.MkdirAll(cpDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var cp *acctest.ControlPlane
+	t.Cleanup(func() {
+		if cp != nil {
+			cp.Stop()
+		}
+	})
+
+	random := make([]byte, 12)
+	_, _ = rand.Read(random)
+	secrets := []testSecret{
+		{"enc-one", "db-password", "plaintext-" + hex.EncodeToString(random) + "-1"},
+		{"enc-one", "api-token", "plaintext-" + hex.EncodeToString(random) + "-2"},
+		{"enc-two", "tls", "plaintext-" + hex.EncodeToString(random) + "-3"},
+	}
+
+	provider := fmt.Sprintf(`
+provider "kubeharden" {
+  kubernetes {
+    config_path = %q
+  }
+}
+`, filepath.Join(cpDir, "kubeconfig"))
+	encOne := provider + fmt.Sprintf(`
+resource "kubeharden_encryption_config" "this" {
+  path = %q
+  kms  = [{ name = "kms-a", endpoint = %q }]
+}
+`, cfgPath, pluginA.Endpoint)
+	rewrite := `
+resource "kubeharden_storage_rewrite" "this" {
+  resources                = ["secrets"]
+  encryption_config_sha256 = kubeharden_encryption_config.this.sha256
+}
+`
+	encRotated := provider + fmt.Sprintf(`
+resource "kubeharden_encryption_config" "this" {
+  path = %q
+  kms  = [
+    { name = "kms-b", endpoint = %q },
+    { name = "kms-a", endpoint = %q },
+  ]
+}
+`, cfgPath, pluginB.Endpoint, pluginA.Endpoint) + rewrite
+
+	// checkStored checks every Secret in etcd: the prefix of the provider
+	// expected, no plaintext; and that the API returns the original data.
+	checkStored := func(provider string) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			prefix := []byte("k8s:enc:kms:v2:" + provider + ":")
+			for _, s := range secrets {
+				raw, err := etcdRaw(ctx, cp.EtcdEndpoint, "/registry/secrets/"+s.ns+"/"+s.name)
+				if err != nil {
+					return err
+				}
+				if !bytes.HasPrefix(raw, prefix) {
+					return fmt.Errorf("secret %s/%s is stored as %q..., want the prefix %q", s.ns, s.name, raw[:min(len(raw), 40)], prefix)
+				}
+				if bytes.Contains(raw, []byte(s.value)) {
+					return fmt.Errorf("secret %s/%s: the plaintext is in etcd", s.ns, s.name)
+				}
+				got, err := cp.Clientset.CoreV1().Secrets(s.ns).Get(ctx, s.name, metav1.GetOptions{})
+				if err != nil {
+					return err
+				}
+				if string(got.Data["value"]) != s.value {
+					return fmt.Errorf("secret %s/%s reads back as %q, want %q", s.ns, s.name, got.Data["value"], s.value)
+				}
+			}
+			return nil
+		}
+	}
+
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if _, err := os.Stat(cfgPath); !os.IsNotExist(err) {
+				return fmt.Errorf("%s still exists after destroy (%v)", cfgPath, err)
+			}
+			// Destroying the rewrite changes nothing in the cluster.
+			return checkStored("kms-b")(nil)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: encOne,
+				Check:  checkFileMatchesState(cfgPath),
+			},
+			{
+				// A second control plane reads the file; Secrets created now are
+				// encrypted by kms-a. The rewrite finds the configuration loaded.
+				PreConfig: func() {
+					var err error
+					cp, err = acctest.StartControlPlane(ctx, acctest.Options{Dir: cpDir, Logf: t.Logf, ExtraAPIServerArgs: []string{
+						"--encryption-provider-config=" + cfgPath,
+						"--encryption-provider-config-automatic-reload=true",
+					}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, s := range secrets {
+						if err := cp.CreateNamespace(ctx, s.ns, nil); err != nil {
+							t.Fatal(err)
+						}
+						sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: s.name, Namespace: s.ns}, Data: map[string][]byte{"value": []byte(s.value)}}
+						if _, err := cp.Clientset.CoreV1().Secrets(s.ns).Create(ctx, sec, metav1.CreateOptions{}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				},
+				Config: encOne + rewrite,
+				Check: resource.ComposeTestCheckFunc(checkStored("kms-a"), func(*terraform.State) error {
+					if pluginA.Encrypts() == 0 || pluginB.Encrypts() != 0 {
+						return fmt.Errorf("plugin calls: a=%d b=%d encrypts, want a only", pluginA.Encrypts(), pluginB.Encrypts())
+					}
+					return nil
+				}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kubeharden_storage_rewrite.this", tfjsonpath.New("rewritten"), knownvalue.Int64Exact(int64(len(secrets)))),
+					statecheck.ExpectKnownValue("kubeharden_storage_rewrite.this", tfjsonpath.New("skipped"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue("kubeharden_storage_rewrite.this", tfjsonpath.New("failed"), knownvalue.Int64Exact(0)),
+				},
+			},
+			{
+				// Rotation: kms-b first, kms-a kept to decrypt. The rewrite waits
+				// for the API server's reload (its metric) and then re-encrypts.
+				Config: encRotated,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(encAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("kubeharden_storage_rewrite.this", plancheck.ResourceActionReplace),
+				}},
+				Check: resource.ComposeTestCheckFunc(checkStored("kms-b"), func(s *terraform.State) error {
+					want := s.RootModule().Resources[encAddr].Primary.Attributes["sha256"]
+					loaded, err := kube.LoadedEncryptionConfigs(ctx, cp.Clientset.CoreV1().RESTClient())
+					if err != nil {
+						return err
+					}
+					if len(loaded) != 1 || loaded[0] != want {
+						return fmt.Errorf("the API server reports configurations %v, want %s", loaded, want)
+					}
+					if pluginB.Encrypts() == 0 {
+						return fmt.Errorf("kms-b's plugin was never asked to encrypt")
+					}
+					return nil
+				}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("kubeharden_storage_rewrite.this", tfjsonpath.New("rewritten"), knownvalue.Int64Exact(int64(len(secrets)))),
+					statecheck.ExpectKnownValue("kubeharden_storage_rewrite.this", tfjsonpath.New("failed"), knownvalue.Int64Exact(0)),
+				},
+			},
+			{
+				// The file edited on disk: drift, repaired by apply. The rewrite
+				// is not run again (its sha256 is the planned one, unchanged).
+				PreConfig: func() {
+					f, err := os.OpenFile(cfgPath, os.O_APPEND|os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					_, _ = f.WriteString("# edited on the control plane node\n")
+					_ = f.Close()
+				},
+				Config: encRotated,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectNonEmptyPlan(),
+					plancheck.ExpectResourceAction(encAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("kubeharden_storage_rewrite.this", plancheck.ResourceActionNoop),
+				}},
+				Check: checkFileMatchesState(cfgPath),
+			},
+			{
+				// The file removed: drift, written again by apply.
+				PreConfig: func() {
+					if err := os.Remove(cfgPath); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: encRotated,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectNonEmptyPlan(),
+					plancheck.ExpectResourceAction(encAddr, plancheck.ResourceActionCreate),
+					plancheck.ExpectResourceAction("kubeharden_storage_rewrite.this", plancheck.ResourceActionNoop),
+				}},
+				Check: resource.ComposeTestCheckFunc(checkFileMatchesState(cfgPath), func(*terraform.State) error {
+					// A Secret written now is encrypted by the new first provider.
+					s := testSecret{"enc-two", "after-rotation", "plaintext-" + hex.EncodeToString(random) + "-4"}
+					sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: s.name, Namespace: s.ns}, Data: map[string][]byte{"value": []byte(s.value)}}
+					if _, err := cp.Clientset.CoreV1().Secrets(s.ns).Create(ctx, sec, metav1.CreateOptions{}); err != nil {
+						return err
+					}
+					secrets = append(secrets, s)
+					return checkStored("kms-b")(nil)
+				}),
+			},
+			{
+				ResourceName:      encAddr,
+				ImportState:       true,
+				ImportStateId:     cfgPath,
+				ImportStateVerify: true,
+			},
+		},
+	})
+	if t.Failed() && cp != nil {
+		t.Logf("kube-apiserver log:\n%s", cp.LogTail(40))
+	}
+}

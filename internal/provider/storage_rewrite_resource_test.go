@@ -1,0 +1,329 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+)
+
+const rewriteAddr = "kubeharden_storage_rewrite.this"
+
+// widgetKind is a custom resource of its own per test, so that counts on the
+// shared control plane are exact whatever other tests do.
+type widgetKind struct {
+	group string
+	gvr   schema.GroupVersionResource
+	dyn   dynamic.Interface
+}
+
+func (w widgetKind) name() string { return "widgets." + w.group }
+
+// newWidgetKind creates a namespaced CRD "widgets.<group>" and n objects in
+// two namespaces, and waits until the API serves them.
+func newWidgetKind(t *testing.T, cp *acctest.ControlPlane, n int) widgetKind {
+	t.Helper()
+	ctx := context.Background()
+	group := acctest.UniqueName("rw") + ".kubeharden.test"
+	dyn, err := dynamic.NewForConfig(cp.REST)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crdGVR := schema.GroupVersionResource{Group: "apiextensions.k8s.io", Version: "v1", Resource: "customresourcedefinitions"}
+	crd := &unstructured.Unstructured{Object: map[string]any{
+		"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+		"metadata": map[string]any{"name": "widgets." + group},
+		"spec": map[string]any{
+			"group": group, "scope": "Namespaced",
+			"names": map[string]any{"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+			"versions": []any{map[string]any{"name": "v1", "served": true, "storage": true, "schema": map[string]any{
+				"openAPIV3Schema": map[string]any{"type": "object", "properties": map[string]any{
+					"spec": map[string]any{"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+				}},
+			}}},
+		},
+	}}
+	if _, err := dyn.Resource(crdGVR).Create(ctx, crd, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = dyn.Resource(crdGVR).Delete(context.Background(), "widgets."+group, metav1.DeleteOptions{})
+	})
+	w := widgetKind{group: group, gvr: schema.GroupVersionResource{Group: group, Version: "v1", Resource: "widgets"}, dyn: dyn}
+	namespaces := []string{acctest.UniqueName("rw-a"), acctest.UniqueName("rw-b")}
+	for _, ns := range namespaces {
+		if err := cp.CreateNamespace(ctx, ns, nil); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = cp.Clientset.CoreV1().Namespaces().Delete(context.Background(), ns, metav1.DeleteOptions{})
+		})
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for i := 0; i < n; i++ {
+		ns := namespaces[i%2]
+		obj := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": group + "/v1", "kind": "Widget",
+			"metadata": map[string]any{"name": fmt.Sprintf("w-%04d", i), "namespace": ns},
+			"spec":     map[string]any{"value": fmt.Sprintf("payload-%d", i)},
+		}}
+		for {
+			_, err := dyn.Resource(w.gvr).Namespace(ns).Create(ctx, obj, metav1.CreateOptions{})
+			if err == nil {
+				break
+			}
+			// The CRD is served a moment after it is created.
+			if !apierrors.IsNotFound(err) || time.Now().After(deadline) {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	return w
+}
+
+// snapshot returns each object's spec and resourceVersion by namespace/name.
+func (w widgetKind) snapshot(t *testing.T) (specs, versions map[string]string) {
+	t.Helper()
+	specs, versions = map[string]string{}, map[string]string{}
+	list, err := w.dyn.Resource(w.gvr).List(context.Background(), metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range list.Items {
+		k := o.GetNamespace() + "/" + o.GetName()
+		specs[k] = fmt.Sprint(o.Object["spec"])
+		versions[k] = o.GetResourceVersion()
+	}
+	return specs, versions
+}
+
+func fastProvider(cp *acctest.ControlPlane) string {
+	return fmt.Sprintf(`
+provider "kubeharden" {
+  kubernetes {
+    config_path = %q
+    qps         = 500
+    burst       = 1000
+  }
+}
+`, cp.KubeconfigPath)
+}
+
+// TestAccStorageRewrite rewrites more objects than fit in one list page,
+// runs again when triggers change, leaves every object's content as it
+// was, and does nothing on destroy.
+func TestAccStorageRewrite(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	const n = 520 // two pages of 500
+	w := newWidgetKind(t, cp, n)
+	before, _ := w.snapshot(t)
+	cfg := func(trigger string) string {
+		return fastProvider(cp) + fmt.Sprintf(`
+resource "kubeharden_storage_rewrite" "this" {
+  resources = [%q]
+  triggers  = { rotation = %q }
+}
+`, w.name(), trigger)
+	}
+	unchanged := func(*terraform.State) error {
+		after, _ := w.snapshot(t)
+		if len(after) != n {
+			return fmt.Errorf("%d objects after the rewrite, want %d", len(after), n)
+		}
+		for k, v := range before {
+			if after[k] != v {
+				return fmt.Errorf("%s: spec %s became %s", k, v, after[k])
+			}
+		}
+		return nil
+	}
+	counts := func(rewritten int64) []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("rewritten"), knownvalue.Int64Exact(rewritten)),
+			statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("skipped"), knownvalue.Int64Exact(0)),
+			statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("failed"), knownvalue.Int64Exact(0)),
+			statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("resources"), knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact(w.name())})),
+			statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))),
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             unchanged,
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg("one"),
+				ConfigStateChecks: counts(n),
+				Check:             unchanged,
+			},
+			{
+				Config: cfg("two"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(rewriteAddr, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: counts(n),
+				Check:             unchanged,
+			},
+			{
+				// Read keeps the state: nothing to do.
+				Config:           cfg("two"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+// TestAccStorageRewriteBadInputs: each bad value fails at plan time with
+// its attribute path, before anything is written.
+func TestAccStorageRewriteBadInputs(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	cfg := func(body string) string {
+		return cp.ProviderConfig() + "resource \"kubeharden_storage_rewrite\" \"this\" {\n" + body + "\n}\n"
+	}
+	cases := []struct {
+		body string
+		want *regexp.Regexp
+	}{
+		{`resources = []`, errorWith("Attribute resources list must contain at least 1 elements")},
+		{`resources = ["Secrets"]`, errorWith("Attribute resources[0] must be a lower-case plural resource name")},
+		{`resources = ["*"]`, errorWith("Attribute resources[0] must be a lower-case plural resource name")},
+		{`resources = ["*.apps"]`, errorWith("Attribute resources[0] must be a lower-case plural resource name")},
+		{`resources = ["pods/status"]`, errorWith("Attribute resources[0] must be a lower-case plural resource name")},
+		{`resources = [""]`, errorWith("Attribute resources[0] must be a lower-case plural resource name")},
+		{`resources = ["secrets", "secrets"]`, errorWith("Duplicate List Value", "This attribute contains duplicate values of: \"secrets\"")},
+		{`encryption_config_sha256 = "abc"`, errorWith("Attribute encryption_config_sha256 must be a hex SHA-256")},
+		{`encryption_config_sha256 = "` + strings.Repeat("A", 64) + `"`, errorWith("Attribute encryption_config_sha256 must be a hex SHA-256")},
+		// Checked against the cluster's discovery at plan time.
+		{`resources = ["secrets", "nosuchthings"]`, errorWith(`resources[1] "nosuchthings": the API server serves no such resource`)},
+		{`resources = ["componentstatuses"]`, errorWith(`resources[0] "componentstatuses": componentstatuses does not support [update]`)},
+	}
+	steps := make([]resource.TestStep, 0, len(cases))
+	for _, tc := range cases {
+		steps = append(steps, resource.TestStep{Config: cfg(tc.body), PlanOnly: true, ExpectError: tc.want})
+	}
+	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
+}
+
+// TestAccStorageRewriteWaitTimesOut: a configuration the API server never
+// loads ends at the create timeout with an error that says what it reports.
+func TestAccStorageRewriteWaitTimesOut(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cp.ProviderConfig() + `
+resource "kubeharden_storage_rewrite" "this" {
+  encryption_config_sha256 = "` + strings.Repeat("0", 64) + `"
+  timeouts { create = "3s" }
+}`,
+			ExpectError: errorWith("Encryption Configuration Not Loaded", "kube-apiserver did not load the encryption configuration with sha256 "+strings.Repeat("0", 64),
+				"no encryption configuration at all", "--encryption-provider-config-automatic-reload=true"),
+		}},
+	})
+}
+
+// TestAccStorageRewritePreconditions runs the rewrite engine against the
+// real API server: an object changed after the list is never reverted to
+// the listed (older) content, and a rewrite interrupted midway and run
+// again completes with every object's content byte-identical.
+func TestAccStorageRewritePreconditions(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	ctx := context.Background()
+	const n = 60
+	w := newWidgetKind(t, cp, n)
+	target := kube.RewriteTarget{Name: w.name(), GVR: w.gvr, Namespaced: true}
+
+	// Sequential updates of pages of 20: after the first object, change the
+	// tenth behind the rewrite's back. Its update then carries a stale
+	// resourceVersion, is refused, read again, and written fresh.
+	list, err := w.dyn.Resource(w.gvr).List(ctx, metav1.ListOptions{Limit: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim := list.Items[9]
+	var once sync.Once
+	var res kube.RewriteResult
+	err = kube.Rewrite(ctx, w.dyn, target, kube.RewriteOptions{PageSize: 20, Workers: 1, AfterUpdate: func() {
+		once.Do(func() {
+			fresh, err := w.dyn.Resource(w.gvr).Namespace(victim.GetNamespace()).Get(ctx, victim.GetName(), metav1.GetOptions{})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			fresh.Object["spec"] = map[string]any{"value": "changed-meanwhile"}
+			if _, err := w.dyn.Resource(w.gvr).Namespace(victim.GetNamespace()).Update(ctx, fresh, metav1.UpdateOptions{}); err != nil {
+				t.Error(err)
+			}
+		})
+	}}, &res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rewritten != n || res.Failed != 0 || res.Skipped != 0 {
+		t.Errorf("result %+v, want %d rewritten", res, n)
+	}
+	got, err := w.dyn.Resource(w.gvr).Namespace(victim.GetNamespace()).Get(ctx, victim.GetName(), metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := fmt.Sprint(got.Object["spec"]); v != "map[value:changed-meanwhile]" {
+		t.Errorf("%s holds %s: the rewrite wrote an older version over a newer one", victim.GetName(), v)
+	}
+
+	// Interrupt after 25 objects, as a killed apply would, then run again.
+	before, _ := w.snapshot(t)
+	cctx, cancel := context.WithCancel(ctx)
+	var mu sync.Mutex
+	done := 0
+	var partial kube.RewriteResult
+	err = kube.Rewrite(cctx, w.dyn, target, kube.RewriteOptions{PageSize: 20, AfterUpdate: func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if done++; done == 25 {
+			cancel()
+		}
+	}}, &partial)
+	cancel()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted rewrite: %v", err)
+	}
+	if partial.Rewritten >= n {
+		t.Errorf("the interrupted rewrite did everything: %+v", partial)
+	}
+	var again kube.RewriteResult
+	if err := kube.Rewrite(ctx, w.dyn, target, kube.RewriteOptions{}, &again); err != nil {
+		t.Fatal(err)
+	}
+	if again.Rewritten != n || again.Failed != 0 {
+		t.Errorf("second run %+v", again)
+	}
+	after, _ := w.snapshot(t)
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s: %s became %s", k, v, after[k])
+		}
+	}
+}
