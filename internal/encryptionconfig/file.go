@@ -97,7 +97,9 @@ func WriteFile(ctx context.Context, path string, data []byte) error {
 func resolve(path string) (string, error) {
 	fi, err := os.Lstat(path)
 	if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		return path, nil
+		// Not there yet, or not a link: the path itself is written (and
+		// any real problem with it surfaces when it is).
+		return path, nil //nolint:nilerr // see above
 	}
 	target, err := filepath.EvalSymlinks(path)
 	if err != nil {

@@ -200,7 +200,7 @@ func checkFileMatchesState(p string) resource.TestCheckFunc {
 			return fmt.Errorf("%s holds:\n%s\nwhile state says:\n%s", p, b, rs.Primary.Attributes["yaml"])
 		}
 		if m, err := fileMode(p); err != nil || m != 0o600 {
-			return fmt.Errorf("%s has mode %o (%v), want 600", p, m, err)
+			return fmt.Errorf("%s has mode %o (%w), want 600", p, m, err)
 		}
 		return nil
 	}
@@ -234,7 +234,7 @@ resource "kubeharden_encryption_config" "this" {
 		CheckDestroy: func(*terraform.State) error {
 			for _, p := range []string{p1, p2} {
 				if _, err := os.Stat(p); !os.IsNotExist(err) {
-					return fmt.Errorf("%s still exists after destroy (%v)", p, err)
+					return fmt.Errorf("%s still exists after destroy (%w)", p, err)
 				}
 			}
 			return nil
@@ -245,7 +245,7 @@ resource "kubeharden_encryption_config" "this" {
 				Check: resource.ComposeTestCheckFunc(checkFileMatchesState(p1), func(*terraform.State) error {
 					for _, d := range []string{filepath.Join(dir, "etc"), filepath.Join(dir, "etc", "kubernetes", "enc")} {
 						if m, err := fileMode(d); err != nil || m != 0o700 {
-							return fmt.Errorf("%s has mode %o (%v), want 700", d, m, err)
+							return fmt.Errorf("%s has mode %o (%w), want 700", d, m, err)
 						}
 					}
 					return nil
@@ -295,7 +295,7 @@ resource "kubeharden_encryption_config" "this" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(encAddr, plancheck.ResourceActionUpdate)}},
 				Check: resource.ComposeTestCheckFunc(checkFileMatchesState(p2), func(*terraform.State) error {
 					if _, err := os.Stat(p1); !os.IsNotExist(err) {
-						return fmt.Errorf("the old file %s is still there (%v)", p1, err)
+						return fmt.Errorf("the old file %s is still there (%w)", p1, err)
 					}
 					var err error
 					p2Content, err = os.ReadFile(p2)

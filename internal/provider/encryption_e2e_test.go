@@ -67,7 +67,9 @@ func TestAccEncryptionConfigKMSv2EndToEnd(t *testing.T) {
 	}
 	t.Cleanup(pluginB.Stop)
 
-	work, err := os.MkdirTemp("", "kubeharden-enc-e2e-")
+	// A short folder under /tmp: the KMS plugins' unix sockets live there,
+	// and t.TempDir() paths can pass the 108-byte socket path limit.
+	work, err := os.MkdirTemp("", "kubeharden-enc-e2e-") //nolint:usetesting // see above
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +157,7 @@ resource "kubeharden_encryption_config" "this" {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy: func(*terraform.State) error {
 			if _, err := os.Stat(cfgPath); !os.IsNotExist(err) {
-				return fmt.Errorf("%s still exists after destroy (%v)", cfgPath, err)
+				return fmt.Errorf("%s still exists after destroy (%w)", cfgPath, err)
 			}
 			// Destroying the rewrite changes nothing in the cluster.
 			return checkStored("kms-b")(nil)
