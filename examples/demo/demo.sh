@@ -79,6 +79,7 @@ mkdir -p "$work/tf"
 cp "$root"/examples/demo/*.tf "$work/tf/"
 cd "$work/tf"
 export TF_VAR_kubeconfig=$KUBECONFIG TF_VAR_eks_endpoint=$KUBEHARDEN_MOTO_URL
+export TF_VAR_encryption_config_path=$work/etc/kubernetes/enc/encryption-config.yaml
 # Only the overridden provider is used, so there is nothing to install.
 tf() { terraform "$@" -no-color 2>&1 | sed '/Warning: Provider development overrides are in effect/,/releases\.$/d'; return "${PIPESTATUS[0]}"; }
 
@@ -89,6 +90,10 @@ step "terraform apply: audit/warn restricted everywhere, enforce baseline where 
 tf apply -auto-approve > "$work/apply.log" || { cat "$work/apply.log" >&2; exit 1; }
 grep -E '^(kubeharden_|data\.|Apply complete|Plan:)' "$work/apply.log"
 kubectl get ns team-a team-b team-c -L pod-security.kubernetes.io/enforce,pod-security.kubernetes.io/warn
+
+step "KMS v2 EncryptionConfiguration written for kube-apiserver"
+stat -c '%A %n' "$TF_VAR_encryption_config_path" | sed "s|$work|<tmp>|"
+sed 's/^/  /' "$TF_VAR_encryption_config_path"
 
 step "seccomp by default: a new pod in team-a that sets no profile"
 for _ in $(seq 1 100); do
@@ -127,6 +132,7 @@ cat <<SUMMARY
     enforce baseline in team-a and team-b, where every running pod passes it.
   - The plan previewed which team-c pods enforce=baseline would reject (node-exporter, vpn-gateway),
     before anything was written.
+  - kubeharden_encryption_config wrote a KMS v2 EncryptionConfiguration (mode 0600, atomically).
   - kubeharden_seccomp_default made RuntimeDefault the seccomp profile of new pods that set none.
   - kubeharden_cluster read the cluster version and each node's container runtime (one node still on docker);
     kubeharden_eks_cluster read the EKS cluster and its node groups (one legacy group still on docker).

@@ -36,6 +36,8 @@ func TestDemoScript(t *testing.T) {
 		`"legacy-al2" = "docker (Kubernetes 1.23, AL2_x86_64)"`,
 		`"general-al2023" = "containerd (Kubernetes 1.31, AL2023_x86_64_STANDARD)"`,
 		"eks_dockershim_free = false",
+		"-rw------- <tmp>/etc/kubernetes/enc/encryption-config.yaml",
+		"apiVersion: v2",
 		"terraform plan -detailed-exitcode exited 2 (2 = drift)",
 		`~ level   = "privileged" -> "baseline"`,
 		"terraform plan -detailed-exitcode exited 0 (0 = no drift)",

@@ -74,6 +74,22 @@ resource "kubeharden_seccomp_default" "runtime_default" {
   exclude_namespaces = ["kube-system"]
 }
 
+variable "encryption_config_path" {
+  type        = string
+  description = "Where to write the EncryptionConfiguration (a temp folder in the demo)."
+}
+
+# KMS v2 encryption at rest for a self-managed control plane: the file
+# kube-apiserver reads with --encryption-provider-config.
+resource "kubeharden_encryption_config" "this" {
+  path      = var.encryption_config_path
+  resources = ["secrets"]
+  kms = [
+    { name = "kms-2026", endpoint = "unix:///var/run/kmsplugin/kms-2026.sock", timeout = "3s" },
+  ]
+  identity_fallback = true
+}
+
 data "kubeharden_cluster" "this" {}
 
 # What the EKS cluster really runs, from the EKS API.
@@ -107,4 +123,8 @@ output "eks_node_group_runtimes" {
 
 output "eks_dockershim_free" {
   value = data.kubeharden_eks_cluster.prod.dockershim_free
+}
+
+output "encryption_config_sha256" {
+  value = kubeharden_encryption_config.this.sha256
 }
