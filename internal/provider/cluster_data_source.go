@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -124,7 +125,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 	}
 	nodeList, diags := types.ListValue(types.ObjectType{AttrTypes: clusterNodeAttrTypes}, nodeValues)
 	resp.Diagnostics.Append(diags...)
-	rtSet, diags := types.SetValueFrom(ctx, types.StringType, uniqueSorted(runtimes))
+	rtSet, dockershimFree, diags := runtimeAttributes(ctx, runtimes)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -137,14 +138,17 @@ func (d *ClusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 		Platform:          types.StringValue(kube.Platform(info.GitVersion, providerIDs)),
 		Nodes:             nodeList,
 		ContainerRuntimes: rtSet,
-		DockershimFree:    types.BoolPointerValue(kube.DockershimFree(runtimes)),
+		DockershimFree:    dockershimFree,
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// uniqueSorted returns the distinct values of s in order.
-func uniqueSorted(s []string) []string {
-	out := slices.Clone(s)
-	slices.Sort(out)
-	return slices.Compact(out)
+// runtimeAttributes computes the core every cluster data source reports
+// from the runtime of each node or node pool: container_runtimes (the
+// distinct names; empty, not null, when there are none) and dockershim_free.
+func runtimeAttributes(ctx context.Context, runtimes []string) (types.Set, types.Bool, diag.Diagnostics) {
+	distinct := append([]string{}, runtimes...)
+	slices.Sort(distinct)
+	set, diags := types.SetValueFrom(ctx, types.StringType, slices.Compact(distinct))
+	return set, types.BoolPointerValue(kube.DockershimFree(runtimes)), diags
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
-	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
 var _ datasource.DataSourceWithConfigure = &EKSClusterDataSource{}
@@ -196,7 +195,7 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	groupList, diags := types.ListValue(types.ObjectType{AttrTypes: eksNodeGroupAttrTypes}, groupValues)
 	resp.Diagnostics.Append(diags...)
-	rtSet, diags := types.SetValueFrom(ctx, types.StringType, uniqueSorted(runtimes))
+	rtSet, dockershimFree, diags := runtimeAttributes(ctx, runtimes)
 	resp.Diagnostics.Append(diags...)
 
 	encryption := types.ObjectNull(eksSecretsEncryptionAttrTypes)
@@ -220,6 +219,6 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	state.SecretsEncryption = encryption
 	state.NodeGroups = groupList
 	state.ContainerRuntimes = rtSet
-	state.DockershimFree = types.BoolPointerValue(kube.DockershimFree(runtimes))
+	state.DockershimFree = dockershimFree
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

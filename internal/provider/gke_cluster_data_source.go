@@ -12,7 +12,6 @@ import (
 	container "google.golang.org/api/container/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
-	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
 var _ datasource.DataSourceWithConfigure = &GKEClusterDataSource{}
@@ -181,10 +180,8 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	m.NodePools, diags = types.ListValue(types.ObjectType{AttrTypes: gkeNodePoolAttrTypes}, poolValues)
 	resp.Diagnostics.Append(diags...)
-	// An empty, not null, set for a cluster without node pools.
-	m.ContainerRuntimes, diags = types.SetValueFrom(ctx, types.StringType, append([]string{}, uniqueSorted(runtimes)...))
+	m.ContainerRuntimes, m.DockershimFree, diags = runtimeAttributes(ctx, runtimes)
 	resp.Diagnostics.Append(diags...)
-	m.DockershimFree = types.BoolPointerValue(kube.DockershimFree(runtimes))
 	if resp.Diagnostics.HasError() {
 		return
 	}
