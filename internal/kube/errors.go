@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -48,6 +49,11 @@ func Describe(op Op, err error) (summary, detail string) {
 	case errors.Is(err, ErrUnknownConfig):
 		return "Kubernetes Connection Not Yet Known", err.Error() + "; the call " + op.String() + " cannot be made during this plan."
 	case apierrors.IsForbidden(err):
+		// The authorizer says which verb it refused; for a server-side
+		// apply that creates the object it is "create", not "patch".
+		if m := forbiddenVerbRE.FindStringSubmatch(apiMessage(err)); m != nil {
+			op.Verb = m[1]
+		}
 		return "Kubernetes Permission Denied", fmt.Sprintf(
 			"The API server refused to %s: %s\n\nThe identity the provider uses lacks the verb %q on %q%s. Grant it with an RBAC rule such as:\n\n%s",
 			op.String(), apiMessage(err), op.Verb, resourceRef(op), scopeText(op), RBACRule(op))
@@ -69,6 +75,8 @@ func Describe(op Op, err error) (summary, detail string) {
 		return "Kubernetes API Error", fmt.Sprintf("The call %s failed: %v", op.String(), err)
 	}
 }
+
+var forbiddenVerbRE = regexp.MustCompile(`cannot ([a-z]+) resource`)
 
 func apiMessage(err error) string {
 	var se apierrors.APIStatus
