@@ -87,7 +87,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 	}
 	info, err := c.ServerVersion()
 	if err != nil {
-		addKubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "version"}, err)
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_cluster", kube.Op{Verb: "get", Resource: "version"}, err)
 		return
 	}
 	var nodes []corev1.Node
@@ -95,7 +95,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 	for {
 		list, err := c.Clientset.CoreV1().Nodes().List(ctx, opts)
 		if err != nil {
-			addKubeError(&resp.Diagnostics, kube.Op{Verb: "list", Resource: "nodes"}, err)
+			addKubeErrorOf(&resp.Diagnostics, "kubeharden_cluster", kube.Op{Verb: "list", Resource: "nodes"}, err)
 			return
 		}
 		nodes = append(nodes, list.Items...)

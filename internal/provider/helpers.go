@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
@@ -47,6 +48,17 @@ func (d *ProviderData) kubeClient(ctx context.Context, op kube.Op, diags *diag.D
 // addKubeError adds the diagnostic that describes err, a failure of op.
 func addKubeError(diags *diag.Diagnostics, op kube.Op, err error) {
 	summary, detail := kube.Describe(op, err)
+	diags.AddError(summary, detail)
+}
+
+// addKubeErrorOf is addKubeError for a call made by the resource or data
+// source typeName: a refusal also lists every rule typeName needs, so that
+// the identity is fixed once rather than one verb per failed apply.
+func addKubeErrorOf(diags *diag.Diagnostics, typeName string, op kube.Op, err error) {
+	summary, detail := kube.Describe(op, err)
+	if apierrors.IsForbidden(err) {
+		detail += permissionsHint(typeName)
+	}
 	diags.AddError(summary, detail)
 }
 

@@ -99,7 +99,7 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 		return
 	}
 	if _, err := c.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); err != nil {
-		addKubeError(&resp.Diagnostics, nsOp("get", ns), err)
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_pod_security_violations", nsOp("get", ns), err)
 		return
 	}
 	var pods []corev1.Pod
@@ -107,7 +107,7 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 	for {
 		list, err := c.Clientset.CoreV1().Pods(ns).List(ctx, opts)
 		if err != nil {
-			addKubeError(&resp.Diagnostics, op, err)
+			addKubeErrorOf(&resp.Diagnostics, "kubeharden_pod_security_violations", op, err)
 			return
 		}
 		pods = append(pods, list.Items...)
