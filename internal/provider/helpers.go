@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	datasourceschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -60,6 +62,21 @@ func addKubeErrorOf(diags *diag.Diagnostics, typeName string, op kube.Op, err er
 		detail += permissionsHint(typeName)
 	}
 	diags.AddError(summary, detail)
+}
+
+// kubeDataSourceTimeout is the default read timeout of the Kubernetes data
+// sources: a few small calls, retried on transient errors.
+const kubeDataSourceTimeout = 2 * time.Minute
+
+// dataSourceTimeoutsBlock is the `timeouts` block of a Kubernetes data source.
+func dataSourceTimeoutsBlock(ctx context.Context) datasourceschema.Block {
+	b := dstimeouts.BlockWithOpts(ctx, dstimeouts.Opts{
+		ReadDescription: fmt.Sprintf("Time limit of the read, as a Go duration such as `30s` or `10m`. Default `%s`. "+
+			"Transient API errors are retried until then; a call still running when it ends fails with an error naming the call.",
+			shortDuration(kubeDataSourceTimeout)),
+	}).(datasourceschema.SingleNestedBlock)
+	b.MarkdownDescription = fmt.Sprintf("Time limit of the read (default `%s`).", shortDuration(kubeDataSourceTimeout))
+	return b
 }
 
 // timeoutsBlock is the `timeouts` block of a resource, with each operation's

@@ -257,7 +257,7 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 		return
 	}
 
-	if info, err := c.ServerVersion(); err == nil {
+	if info, err := c.ServerVersion(ctx); err == nil {
 		r.warnVersionCap(&plan, info.Minor, &resp.Diagnostics)
 	}
 
