@@ -25,7 +25,7 @@ func waitAllowed(cp *acctest.ControlPlane, spec authorizationv1.SubjectAccessRev
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s was not allowed %+v within 30s (last error: %v)", spec.User, *spec.ResourceAttributes, err)
+			return fmt.Errorf("%s was not allowed %+v within 30s (last error: %w)", spec.User, *spec.ResourceAttributes, err)
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
