@@ -23,6 +23,9 @@ func waitAllowed(cp *acctest.ControlPlane, spec authorizationv1.SubjectAccessRev
 		if err == nil && got.Status.Allowed {
 			return nil
 		}
+		if err == nil {
+			err = fmt.Errorf("denied: %s", got.Status.Reason)
+		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%s was not allowed %+v within 30s (last error: %w)", spec.User, *spec.ResourceAttributes, err)
