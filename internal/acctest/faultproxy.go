@@ -59,6 +59,32 @@ func (r *Rule) Hits() int {
 	return r.hits
 }
 
+// Kind names the rule's fault for reports: "429", "503", "reset", "hang",
+// "latency" or "before".
+func (r *Rule) Kind() string {
+	switch r.fault.Kind {
+	case Latency:
+		return "latency"
+	case Status:
+		return fmt.Sprint(r.fault.Status)
+	case Reset:
+		return "reset"
+	case Hang:
+		return "hang"
+	default:
+		return "before"
+	}
+}
+
+// HitsByKind sums the hits of rules per Kind, for the figures a test logs.
+func HitsByKind(rules []*Rule) map[string]int {
+	out := map[string]int{}
+	for _, r := range rules {
+		out[r.Kind()] += r.Hits()
+	}
+	return out
+}
+
 func (r *Rule) take(req *http.Request) bool {
 	if r.method != "" && r.method != req.Method {
 		return false

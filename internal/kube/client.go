@@ -2,6 +2,7 @@ package kube
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -23,15 +24,35 @@ type Client struct {
 	Dynamic   dynamic.Interface
 	Discovery discovery.DiscoveryInterface
 
-	versionOnce sync.Once
-	version     *version.Info
-	versionErr  error
+	versionMu sync.Mutex
+	version   *version.Info
 }
 
-// ServerVersion returns the API server's version, asking once per process.
-func (c *Client) ServerVersion() (*version.Info, error) {
-	c.versionOnce.Do(func() { c.version, c.versionErr = c.Discovery.ServerVersion() })
-	return c.version, c.versionErr
+// ServerVersion returns the API server's version (GET /version), asking
+// until one call succeeds per process. Transient errors are retried within
+// ctx, and ctx bounds the call, unlike client-go's discovery client.
+func (c *Client) ServerVersion(ctx context.Context) (*version.Info, error) {
+	c.versionMu.Lock()
+	defer c.versionMu.Unlock()
+	if c.version != nil {
+		return c.version, nil
+	}
+	info := &version.Info{}
+	err := Retry(ctx, Op{Verb: "get", Resource: "version"}, func(ctx context.Context) error {
+		body, err := c.Discovery.RESTClient().Get().AbsPath("/version").Do(ctx).Raw()
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(body, info); err != nil {
+			return fmt.Errorf("parsing the server version: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.version = info
+	return info, nil
 }
 
 // ErrUnknownConfig is returned by Lazy.Get when the kubernetes block holds

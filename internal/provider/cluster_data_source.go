@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -28,14 +29,15 @@ type ClusterDataSource struct {
 func NewClusterDataSource() datasource.DataSource { return &ClusterDataSource{} }
 
 type clusterDataSourceModel struct {
-	ID                types.String `tfsdk:"id"`
-	Version           types.String `tfsdk:"version"`
-	Major             types.String `tfsdk:"major"`
-	Minor             types.String `tfsdk:"minor"`
-	Platform          types.String `tfsdk:"platform"`
-	Nodes             types.List   `tfsdk:"nodes"`
-	ContainerRuntimes types.Set    `tfsdk:"container_runtimes"`
-	DockershimFree    types.Bool   `tfsdk:"dockershim_free"`
+	ID                types.String   `tfsdk:"id"`
+	Version           types.String   `tfsdk:"version"`
+	Major             types.String   `tfsdk:"major"`
+	Minor             types.String   `tfsdk:"minor"`
+	Platform          types.String   `tfsdk:"platform"`
+	Nodes             types.List     `tfsdk:"nodes"`
+	ContainerRuntimes types.Set      `tfsdk:"container_runtimes"`
+	DockershimFree    types.Bool     `tfsdk:"dockershim_free"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 var clusterNodeAttrTypes = map[string]attr.Type{
@@ -50,7 +52,7 @@ func (d *ClusterDataSource) Metadata(_ context.Context, req datasource.MetadataR
 	resp.TypeName = req.ProviderTypeName + "_cluster"
 }
 
-func (d *ClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What a cluster really runs, read from the Kubernetes API: the API server's version and each node's " +
 			"kubelet and container runtime (from `status.nodeInfo`). Works on any cluster with read access to nodes.",
@@ -74,6 +76,7 @@ func (d *ClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The distinct `container_runtime` values of the nodes."},
 			"dockershim_free":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node runs Docker. Null when it cannot be told: the cluster has no nodes, or a node's runtime is `unknown`."},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
@@ -81,22 +84,42 @@ func (d *ClusterDataSource) Configure(_ context.Context, req datasource.Configur
 	d.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
-func (d *ClusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var config clusterDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := config.Timeouts.Read(ctx, kubeDataSourceTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	c := d.data.kubeClient(ctx, kube.Op{Verb: "get", Resource: "version"}, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	info, err := c.ServerVersion()
+	info, err := c.ServerVersion(ctx)
 	if err != nil {
-		addKubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "version"}, err)
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_cluster", kube.Op{Verb: "get", Resource: "version"}, err)
 		return
 	}
 	var nodes []corev1.Node
 	opts := metav1.ListOptions{Limit: 500}
+	listOp := kube.Op{Verb: "list", Resource: "nodes"}
 	for {
-		list, err := c.Clientset.CoreV1().Nodes().List(ctx, opts)
+		var list *corev1.NodeList
+		// A page is retried with the same continue token, which stays
+		// valid for minutes; an expired one (410) is not retried.
+		err := kube.Retry(ctx, listOp, func(ctx context.Context) error {
+			var err error
+			list, err = c.Clientset.CoreV1().Nodes().List(ctx, opts)
+			return err
+		})
 		if err != nil {
-			addKubeError(&resp.Diagnostics, kube.Op{Verb: "list", Resource: "nodes"}, err)
+			addKubeErrorOf(&resp.Diagnostics, "kubeharden_cluster", listOp, err)
 			return
 		}
 		nodes = append(nodes, list.Items...)
@@ -131,6 +154,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, _ datasource.ReadRequest, 
 		return
 	}
 	state := clusterDataSourceModel{
+		Timeouts:          config.Timeouts,
 		ID:                types.StringValue(c.REST.Host),
 		Version:           types.StringValue(info.GitVersion),
 		Major:             types.StringValue(info.Major),

@@ -64,11 +64,12 @@ func (r *EKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.Sc
 		Create: true,
 		Read:   true,
 		CreateDescription: fmt.Sprintf("How long to wait for EKS to finish the association (DescribeUpdate reaching `Successful`), "+
-			"e.g. \"90m\". Default %s.", eksEncryptionCreateTimeout),
-		ReadDescription: fmt.Sprintf("How long a refresh may take, e.g. \"10m\". Default %s.", eksEncryptionReadTimeout),
+			"e.g. \"90m\". Default `%s`.", shortDuration(eksEncryptionCreateTimeout)),
+		ReadDescription: fmt.Sprintf("How long a refresh or an import may take, e.g. \"10m\". Default `%s`.", shortDuration(eksEncryptionReadTimeout)),
 	}).(schema.SingleNestedBlock)
-	tb.MarkdownDescription = fmt.Sprintf("Timeouts of the operations: `create` (default `%s`) and `read` (default `%s`).",
-		eksEncryptionCreateTimeout, eksEncryptionReadTimeout)
+	tb.MarkdownDescription = fmt.Sprintf("Timeouts of the operations: `create` (default `%s`) and `read` (default `%s`). "+
+		"Update only changes these timeouts and destroy only forgets the resource, so neither calls AWS.",
+		shortDuration(eksEncryptionCreateTimeout), shortDuration(eksEncryptionReadTimeout))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "KMS envelope encryption of Secrets with a customer-managed key on an existing EKS cluster " +
 			"(`AssociateEncryptionConfig`, then waiting on `DescribeUpdate`).\n\n" +
@@ -321,6 +322,9 @@ func (r *EKSSecretsEncryptionResource) ImportState(ctx context.Context, req reso
 			return
 		}
 	}
+	// An import has no configured timeouts: the read default bounds it.
+	ctx, cancel := context.WithTimeout(ctx, eksEncryptionReadTimeout)
+	defer cancel()
 	op := eks.Op{Action: "DescribeCluster", Cluster: name}
 	c := r.data.eksClient(ctx, op, &resp.Diagnostics)
 	if c == nil {

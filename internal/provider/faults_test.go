@@ -2,18 +2,28 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	admv1 "k8s.io/api/admissionregistration/v1"
 	authv1 "k8s.io/api/authentication/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/seccomp"
 )
 
 // TestAccFaults_namespacePodSecurity drives the resource through a proxy
@@ -47,6 +57,7 @@ resource "kubeharden_namespace_pod_security" "test" {
 	}
 	keep := map[string]string{"team": "faults"}
 	var rules []*acctest.Rule
+	var hang *acctest.Rule
 	tfresource.ParallelTest(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
@@ -54,7 +65,7 @@ resource "kubeharden_namespace_pod_security" "test" {
 				// A hang ends at the resource's timeout, with an error that
 				// names the call; nothing is written, nothing is in state.
 				PreConfig: func() {
-					proxy.Add("PATCH", nsPath, acctest.Fault{Kind: acctest.Hang})
+					hang = proxy.Add("PATCH", nsPath, acctest.Fault{Kind: acctest.Hang})
 				},
 				Config:      config("on_violation = \"ignore\"\ntimeouts {\n  create = \"3s\"\n}"),
 				ExpectError: acctest.ErrorText(fmt.Sprintf(`patch namespaces %q timed out`, ns)),
@@ -81,13 +92,10 @@ resource "kubeharden_namespace_pod_security" "test" {
 				Check: tfresource.ComposeTestCheckFunc(
 					expectLabels(cp, ns, want, keep),
 					func(*terraform.State) error {
-						for i, r := range rules {
-							if r.Hits() == 0 {
-								return fmt.Errorf("fault rule %d never fired", i)
-							}
+						if err := faultReport(t, "kubeharden_namespace_pod_security hangs", []*acctest.Rule{hang}); err != nil {
+							return err
 						}
-						t.Logf("faults injected and survived: %d", sumHits(rules))
-						return nil
+						return faultReport(t, "kubeharden_namespace_pod_security transient", rules)
 					},
 				),
 			},
@@ -179,6 +187,203 @@ resource "kubeharden_namespace_pod_security" "test" {
 			{
 				Config:      provider(fmt.Sprintf("    token = %q\n", tok.Status.Token)) + `data "kubeharden_cluster" "this" {}`,
 				ExpectError: acctest.ErrorText(`Set kubernetes.cluster_ca_certificate to the PEM of the CA that signed it`),
+			},
+		},
+	})
+}
+
+// faultReport checks that every rule fired, and logs the faults injected per
+// kind, for the figures of the reliability report.
+func faultReport(t *testing.T, name string, rules []*acctest.Rule) error {
+	t.Helper()
+	for i, r := range rules {
+		if r.Hits() == 0 {
+			return fmt.Errorf("fault rule %d (%s) never fired", i, r.Kind())
+		}
+	}
+	byKind := acctest.HitsByKind(rules)
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	parts := make([]string, len(kinds))
+	for i, k := range kinds {
+		parts[i] = fmt.Sprintf("%s=%d", k, byKind[k])
+	}
+	t.Logf("%s: faults injected and survived: %d (%s)", name, sumHits(rules), strings.Join(parts, " "))
+	return nil
+}
+
+// TestAccFaults_seccompDefault drives kubeharden_seccomp_default through
+// the fault proxy: a hang on the policy's write ends at the create timeout
+// with nothing written; a hang on the binding's write leaves a state that
+// says only the policy exists (so the next plan replaces it); then, with
+// throttling, server errors and resets on every call it makes, apply
+// converges, the cluster holds what the state says, and the plan is empty.
+func TestAccFaults_seccompDefault(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	cs := cp.Clientset
+	proxy, err := acctest.NewFaultProxy(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	id := acctest.UniqueName("seccomp-faults")
+	obj := seccomp.ObjectName(id)
+	seccompNamespace(t, cp, id, map[string]string{seccompTestLabel: id})
+	const base = "^/apis/admissionregistration.k8s.io/v1/"
+	discoveryPath := "^/apis/admissionregistration.k8s.io/v1$"
+	policyPath := base + seccomp.PolicyResource + "/" + regexp.QuoteMeta(obj) + "$"
+	bindingPath := base + seccomp.BindingResource + "/" + regexp.QuoteMeta(obj) + "$"
+	config := func(extra string) string {
+		return proxy.ProviderConfig() + fmt.Sprintf(`
+resource "kubeharden_seccomp_default" "test" {
+  name               = %q
+  profile            = { type = "RuntimeDefault" }
+  namespace_selector = { match_labels = { %q = %q } }
+%s
+}
+`, id, seccompTestLabel, id, extra)
+	}
+	short := "timeouts {\n  create = \"3s\"\n}"
+	exists := func(get func() error) (bool, error) {
+		err := get()
+		if apierrors.IsNotFound(err) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	policyExists := func() (bool, error) {
+		return exists(func() error {
+			_, err := cs.AdmissionregistrationV1().MutatingAdmissionPolicies().Get(context.Background(), obj, metav1.GetOptions{})
+			return err
+		})
+	}
+	bindingExists := func() (bool, error) {
+		return exists(func() error {
+			_, err := cs.AdmissionregistrationV1().MutatingAdmissionPolicyBindings().Get(context.Background(), obj, metav1.GetOptions{})
+			return err
+		})
+	}
+	expectObjects := func(policy, binding bool) {
+		t.Helper()
+		p, err1 := policyExists()
+		b, err2 := bindingExists()
+		if err := errors.Join(err1, err2); err != nil {
+			t.Fatal(err)
+		}
+		if p != policy || b != binding {
+			t.Fatalf("after the failed apply: policy exists=%v binding exists=%v, want %v and %v", p, b, policy, binding)
+		}
+	}
+	var hangs, transient []*acctest.Rule
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return seccompGone(cs, id) },
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig:   func() { hangs = append(hangs, proxy.Add("PATCH", policyPath, acctest.Fault{Kind: acctest.Hang})) },
+				Config:      config(short),
+				ExpectError: acctest.ErrorText(fmt.Sprintf(`patch mutatingadmissionpolicies.admissionregistration.k8s.io %q timed out`, obj)),
+			},
+			{
+				// Nothing was written, so the plan is still a create; this
+				// time the binding's write hangs, after the policy's.
+				PreConfig: func() {
+					proxy.Clear()
+					expectObjects(false, false)
+					hangs = append(hangs, proxy.Add("PATCH", bindingPath, acctest.Fault{Kind: acctest.Hang}))
+				},
+				Config: config(short),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(seccompAddr, plancheck.ResourceActionCreate),
+				}},
+				ExpectError: acctest.ErrorText(fmt.Sprintf(`patch mutatingadmissionpolicybindings.admissionregistration.k8s.io %q timed out`, obj)),
+			},
+			{
+				// The state recorded the policy (tainted, binding_name
+				// null), so this plan replaces it, through transient
+				// faults on every call: discovery, GET, PATCH and DELETE.
+				PreConfig: func() {
+					proxy.Clear()
+					expectObjects(true, false)
+					transient = []*acctest.Rule{
+						proxy.Add("GET", discoveryPath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 2}),
+						proxy.Add("GET", discoveryPath, acctest.Fault{Kind: acctest.Reset, Times: 1}),
+						proxy.Add("GET", policyPath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 1}),
+						proxy.Add("GET", policyPath, acctest.Fault{Kind: acctest.Reset, Times: 1}),
+						proxy.Add("GET", bindingPath, acctest.Fault{Kind: acctest.Status, Status: 500, Times: 1}),
+						proxy.Add("DELETE", policyPath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 1}),
+						proxy.Add("DELETE", bindingPath, acctest.Fault{Kind: acctest.Reset, Times: 1}),
+						proxy.Add("PATCH", policyPath, acctest.Fault{Kind: acctest.Status, Status: 429, RetryAfter: "1", Times: 2}),
+						proxy.Add("PATCH", policyPath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 1}),
+						proxy.Add("PATCH", policyPath, acctest.Fault{Kind: acctest.Status, Status: 500, Times: 1}),
+						proxy.Add("PATCH", policyPath, acctest.Fault{Kind: acctest.Reset, Times: 1}),
+						proxy.Add("PATCH", bindingPath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 1}),
+						proxy.Add("PATCH", bindingPath, acctest.Fault{Kind: acctest.Reset, Times: 2}),
+						proxy.Add("", "", acctest.Fault{Kind: acctest.Latency, Delay: 20 * time.Millisecond, Times: 20}),
+					}
+				},
+				Config: config(""),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(seccompAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(seccompAddr, tfjsonpath.New("policy_name"), knownvalue.StringExact(obj)),
+					statecheck.ExpectKnownValue(seccompAddr, tfjsonpath.New("binding_name"), knownvalue.StringExact(obj)),
+				},
+				Check: tfresource.ComposeTestCheckFunc(
+					seccompLive(cs, id, func(p *admv1.MutatingAdmissionPolicy, b *admv1.MutatingAdmissionPolicyBinding) error {
+						if b.Spec.PolicyName != obj {
+							return fmt.Errorf("the binding points at %q, want %q", b.Spec.PolicyName, obj)
+						}
+						if b.Spec.MatchResources == nil || b.Spec.MatchResources.NamespaceSelector == nil ||
+							b.Spec.MatchResources.NamespaceSelector.MatchLabels[seccompTestLabel] != id {
+							return fmt.Errorf("the binding does not select the test's namespaces: %+v", b.Spec.MatchResources)
+						}
+						return nil
+					}),
+					func(*terraform.State) error {
+						if err := faultReport(t, "kubeharden_seccomp_default hangs", hangs); err != nil {
+							return err
+						}
+						return faultReport(t, "kubeharden_seccomp_default transient", transient)
+					},
+				),
+			},
+		},
+	})
+}
+
+// TestAccFaults_clusterDataSource reads data "kubeharden_cluster" while
+// LIST nodes and GET /version fail with 503s and resets.
+func TestAccFaults_clusterDataSource(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	proxy, err := acctest.NewFaultProxy(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	var rules []*acctest.Rule
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					rules = []*acctest.Rule{
+						proxy.Add("GET", "^/api/v1/nodes$", acctest.Fault{Kind: acctest.Status, Status: 503, Times: 2}),
+						proxy.Add("GET", "^/api/v1/nodes$", acctest.Fault{Kind: acctest.Reset, Times: 2}),
+						proxy.Add("GET", "^/version$", acctest.Fault{Kind: acctest.Status, Status: 503, Times: 1}),
+						proxy.Add("GET", "^/version$", acctest.Fault{Kind: acctest.Reset, Times: 1}),
+					}
+				},
+				Config: proxy.ProviderConfig() + `data "kubeharden_cluster" "this" {}`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.kubeharden_cluster.this", tfjsonpath.New("version"), knownvalue.StringRegexp(regexp.MustCompile(`^v1\.\d+\.\d+`))),
+				},
+				Check: func(*terraform.State) error { return faultReport(t, "data.kubeharden_cluster", rules) },
 			},
 		},
 	})

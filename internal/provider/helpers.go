@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"time"
 
+	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	datasourceschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
@@ -48,6 +51,32 @@ func (d *ProviderData) kubeClient(ctx context.Context, op kube.Op, diags *diag.D
 func addKubeError(diags *diag.Diagnostics, op kube.Op, err error) {
 	summary, detail := kube.Describe(op, err)
 	diags.AddError(summary, detail)
+}
+
+// addKubeErrorOf is addKubeError for a call made by the resource or data
+// source typeName: a refusal also lists every rule typeName needs, so that
+// the identity is fixed once rather than one verb per failed apply.
+func addKubeErrorOf(diags *diag.Diagnostics, typeName string, op kube.Op, err error) {
+	summary, detail := kube.Describe(op, err)
+	if apierrors.IsForbidden(err) {
+		detail += permissionsHint(typeName)
+	}
+	diags.AddError(summary, detail)
+}
+
+// kubeDataSourceTimeout is the default read timeout of the Kubernetes data
+// sources: a few small calls, retried on transient errors.
+const kubeDataSourceTimeout = 2 * time.Minute
+
+// dataSourceTimeoutsBlock is the `timeouts` block of a Kubernetes data source.
+func dataSourceTimeoutsBlock(ctx context.Context) datasourceschema.Block {
+	b := dstimeouts.BlockWithOpts(ctx, dstimeouts.Opts{
+		ReadDescription: fmt.Sprintf("Time limit of the read, as a Go duration such as `30s` or `10m`. Default `%s`. "+
+			"Transient API errors are retried until then; a call still running when it ends fails with an error naming the call.",
+			shortDuration(kubeDataSourceTimeout)),
+	}).(datasourceschema.SingleNestedBlock)
+	b.MarkdownDescription = fmt.Sprintf("Time limit of the read (default `%s`).", shortDuration(kubeDataSourceTimeout))
+	return b
 }
 
 // timeoutsBlock is the `timeouts` block of a resource, with each operation's

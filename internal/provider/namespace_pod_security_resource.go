@@ -253,11 +253,11 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 		return
 	}
 	if err != nil {
-		addKubeError(&resp.Diagnostics, nsOp("get", name), err)
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_namespace_pod_security", nsOp("get", name), err)
 		return
 	}
 
-	if info, err := c.ServerVersion(); err == nil {
+	if info, err := c.ServerVersion(ctx); err == nil {
 		r.warnVersionCap(&plan, info.Minor, &resp.Diagnostics)
 	}
 
@@ -299,7 +299,7 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 					"Set force = true to take the labels over, or remove them from the other tool's configuration.", name, err))
 			return
 		}
-		addKubeError(&resp.Diagnostics, kube.Op{Verb: "patch", Resource: "namespaces", Name: name}, err)
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_namespace_pod_security", kube.Op{Verb: "patch", Resource: "namespaces", Name: name}, err)
 		return
 	}
 	preview := podsecurity.ParseWarnings(rec.Messages())
@@ -397,7 +397,7 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 		return
 	}
 	if err != nil {
-		addKubeError(diags, nsOp("get", name), err)
+		addKubeErrorOf(diags, "kubeharden_namespace_pod_security", nsOp("get", name), err)
 		return
 	}
 	labels, _ := plan.labels()
@@ -418,7 +418,7 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 				fmt.Sprintf("Applying the labels of namespace %q conflicts with another field manager: %v\n\nSet force = true to take the labels over.", name, err))
 			return
 		}
-		addKubeError(diags, op, err)
+		addKubeErrorOf(diags, "kubeharden_namespace_pod_security", op, err)
 		return
 	}
 	if got.UID != before.UID {
@@ -436,7 +436,7 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 	// apply; remove them explicitly, since an unset mode means "no label".
 	if stray := strayPSALabels(got.Labels, labels); len(stray) > 0 {
 		if got, err = removeLabels(ctx, c, name, stray); err != nil {
-			addKubeError(diags, op, err)
+			addKubeErrorOf(diags, "kubeharden_namespace_pod_security", op, err)
 			return
 		}
 	}
@@ -499,7 +499,7 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 		return
 	}
 	if err != nil {
-		addKubeError(&resp.Diagnostics, nsOp("get", name), err)
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_namespace_pod_security", nsOp("get", name), err)
 		return
 	}
 	state.ID = types.StringValue(name)
@@ -541,7 +541,7 @@ func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.
 	}
 	r.data.Namespaces.MarkWritten(name)
 	if _, err := removeLabels(ctx, c, name, keys); err != nil && !apierrors.IsNotFound(err) {
-		addKubeError(&resp.Diagnostics, op, err)
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_namespace_pod_security", op, err)
 	}
 }
 

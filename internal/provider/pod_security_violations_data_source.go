@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -29,14 +30,15 @@ func NewPodSecurityViolationsDataSource() datasource.DataSource {
 }
 
 type podSecurityViolationsModel struct {
-	ID          types.String `tfsdk:"id"`
-	Namespace   types.String `tfsdk:"namespace"`
-	Level       types.String `tfsdk:"level"`
-	Version     types.String `tfsdk:"version"`
-	Violations  types.List   `tfsdk:"violations"`
-	CheckedPods types.Int64  `tfsdk:"checked_pods"`
-	TotalPods   types.Int64  `tfsdk:"total_pods"`
-	Compliant   types.Bool   `tfsdk:"compliant"`
+	ID          types.String   `tfsdk:"id"`
+	Namespace   types.String   `tfsdk:"namespace"`
+	Level       types.String   `tfsdk:"level"`
+	Version     types.String   `tfsdk:"version"`
+	Violations  types.List     `tfsdk:"violations"`
+	CheckedPods types.Int64    `tfsdk:"checked_pods"`
+	TotalPods   types.Int64    `tfsdk:"total_pods"`
+	Compliant   types.Bool     `tfsdk:"compliant"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
 var violationAttrTypes = map[string]attr.Type{"pod": types.StringType, "reasons": types.ListType{ElemType: types.StringType}}
@@ -45,7 +47,7 @@ func (d *PodSecurityViolationsDataSource) Metadata(_ context.Context, req dataso
 	resp.TypeName = req.ProviderTypeName + "_pod_security_violations"
 }
 
-func (d *PodSecurityViolationsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The pods of a namespace that break a Pod Security level, with the reasons the API server would give. " +
 			"The pods are evaluated offline with `k8s.io/pod-security-admission/policy`, the evaluator kube-apiserver uses, so this works " +
@@ -76,6 +78,7 @@ func (d *PodSecurityViolationsDataSource) Schema(_ context.Context, _ datasource
 			"total_pods":   schema.Int64Attribute{Computed: true, MarkdownDescription: "How many pods the namespace has."},
 			"compliant":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no pod breaks the level."},
 		},
+		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
 	}
 }
 
@@ -92,22 +95,37 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 	if m.Version.IsNull() {
 		m.Version = types.StringValue("latest")
 	}
+	timeout, diags := m.Timeouts.Read(ctx, kubeDataSourceTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	ns := m.Namespace.ValueString()
 	op := kube.Op{Verb: "list", Resource: "pods", Namespace: ns}
 	c := d.data.kubeClient(ctx, op, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	if _, err := c.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); err != nil {
-		addKubeError(&resp.Diagnostics, nsOp("get", ns), err)
+	if err := kube.Retry(ctx, nsOp("get", ns), func(ctx context.Context) error {
+		_, err := c.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		return err
+	}); err != nil {
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_pod_security_violations", nsOp("get", ns), err)
 		return
 	}
 	var pods []corev1.Pod
 	opts := metav1.ListOptions{Limit: 500}
 	for {
-		list, err := c.Clientset.CoreV1().Pods(ns).List(ctx, opts)
+		var list *corev1.PodList
+		err := kube.Retry(ctx, op, func(ctx context.Context) error {
+			var err error
+			list, err = c.Clientset.CoreV1().Pods(ns).List(ctx, opts)
+			return err
+		})
 		if err != nil {
-			addKubeError(&resp.Diagnostics, op, err)
+			addKubeErrorOf(&resp.Diagnostics, "kubeharden_pod_security_violations", op, err)
 			return
 		}
 		pods = append(pods, list.Items...)

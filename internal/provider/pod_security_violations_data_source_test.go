@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -62,4 +63,54 @@ data "kubeharden_pod_security_violations" "privileged" {
 			},
 		}},
 	})
+}
+
+// TestAccKubernetesDataSources_badInputs is the table of invalid arguments
+// of kubeharden_pod_security_violations and kubeharden_cluster: each fails
+// at plan time, naming the attribute, before any call (the provider points
+// at an address where nothing listens, so a call would fail differently).
+func TestAccKubernetesDataSources_badInputs(t *testing.T) {
+	acctest.PreCheck(t)
+	violations := func(args string) string {
+		return "data \"kubeharden_pod_security_violations\" \"this\" {\n" + args + "\n}\n"
+	}
+	cases := []struct{ name, config, want string }{
+		{"namespace not DNS-1123", violations(`namespace = "Team_A"
+  level = "baseline"`), `namespace: "Team_A" is not a valid name`},
+		{"namespace empty", violations(`namespace = ""
+  level = "baseline"`), `namespace: "" is not a valid name`},
+		{"namespace too long", violations(fmt.Sprintf(`namespace = %q
+  level = "baseline"`, strings.Repeat("a", 64))), `is not a valid name`},
+		{"level unknown", violations(`namespace = "a"
+  level = "strict"`), `level: "strict" is not a Pod Security level`},
+		{"level capitalised", violations(`namespace = "a"
+  level = "Baseline"`), `level: "Baseline" is not a Pod Security level`},
+		{"level empty", violations(`namespace = "a"
+  level = ""`), `level: "" is not a Pod Security level`},
+		{"version without v", violations(`namespace = "a"
+  level = "baseline"
+  version = "1.30"`), `version: "1.30" is not a Pod Security version`},
+		{"version leading zero", violations(`namespace = "a"
+  level = "baseline"
+  version = "v1.030"`), `version: "v1.030" is not a Pod Security version`},
+		{"version with patch", violations(`namespace = "a"
+  level = "baseline"
+  version = "v1.30.1"`), `version: "v1.30.1" is not a Pod Security version`},
+		{"read timeout", violations(`namespace = "a"
+  level = "baseline"
+  timeouts {
+    read = "soon"
+  }`), `"soon" must be a string containing a sequence of decimal numbers`},
+		{"cluster read timeout", "data \"kubeharden_cluster\" \"this\" {\n  timeouts {\n    read = \"1 minute\"\n  }\n}\n",
+			`"1 minute" must be a string containing a sequence of decimal numbers`},
+	}
+	steps := make([]resource.TestStep, 0, len(cases))
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      fmt.Sprintf("# %s\nprovider \"kubeharden\" {\n  kubernetes { host = \"https://127.0.0.1:1\" }\n}\n%s", c.name, c.config),
+			PlanOnly:    true,
+			ExpectError: acctest.ErrorText(c.want),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+	admv1 "k8s.io/api/admissionregistration/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
@@ -292,7 +293,13 @@ func (r *SeccompDefaultResource) discover(ctx context.Context, diags *diag.Diagn
 	if c == nil {
 		return ""
 	}
-	v, err := seccomp.Discover(ctx, seccomp.NewDiscovery(c.Discovery.RESTClient()))
+	var v string
+	// Discovery is a few GETs: retried as a whole on transient errors.
+	err := kube.Retry(ctx, seccompDiscoveryOp, func(ctx context.Context) error {
+		var err error
+		v, err = seccomp.Discover(ctx, seccomp.NewDiscovery(c.Discovery.RESTClient()))
+		return err
+	})
 	var notServed *seccomp.NotServedError
 	switch {
 	case errors.As(err, &notServed):
@@ -391,13 +398,17 @@ func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefault
 	plan.APIVersion = types.StringValue(cl.APIVersion)
 	plan.PolicyName = types.StringValue(obj)
 	plan.BindingName = types.StringValue(obj)
-	if err := cl.ApplyPolicy(ctx, seccomp.Policy(spec)); err != nil {
-		seccompAddError(diags, seccompOp("patch", seccomp.PolicyResource, obj), err)
+	// Server-side apply is idempotent, so every write is retried on
+	// transient errors until the operation's timeout.
+	policyOp := seccompOp("patch", seccomp.PolicyResource, obj)
+	if err := kube.Retry(ctx, policyOp, func(ctx context.Context) error { return cl.ApplyPolicy(ctx, seccomp.Policy(spec)) }); err != nil {
+		seccompAddError(diags, policyOp, err)
 		return
 	}
 	tflog.Info(ctx, "MutatingAdmissionPolicy applied", map[string]any{"name": obj, "api_version": cl.APIVersion})
-	if err := cl.ApplyBinding(ctx, seccomp.Binding(spec)); err != nil {
-		seccompAddError(diags, seccompOp("patch", seccomp.BindingResource, obj), err)
+	bindingOp := seccompOp("patch", seccomp.BindingResource, obj)
+	if err := kube.Retry(ctx, bindingOp, func(ctx context.Context) error { return cl.ApplyBinding(ctx, seccomp.Binding(spec)) }); err != nil {
+		seccompAddError(diags, bindingOp, err)
 		plan.BindingName = types.StringNull()
 	} else {
 		tflog.Info(ctx, "MutatingAdmissionPolicyBinding applied", map[string]any{"name": obj})
@@ -423,14 +434,24 @@ func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequ
 		return
 	}
 	obj := seccomp.ObjectName(state.Name.ValueString())
-	policy, err := cl.GetPolicy(ctx, obj)
-	if err != nil {
-		seccompAddError(&resp.Diagnostics, seccompOp("get", seccomp.PolicyResource, obj), err)
+	var policy *admv1.MutatingAdmissionPolicy
+	policyOp := seccompOp("get", seccomp.PolicyResource, obj)
+	if err := kube.Retry(ctx, policyOp, func(ctx context.Context) error {
+		var err error
+		policy, err = cl.GetPolicy(ctx, obj)
+		return err
+	}); err != nil {
+		seccompAddError(&resp.Diagnostics, policyOp, err)
 		return
 	}
-	binding, err := cl.GetBinding(ctx, obj)
-	if err != nil {
-		seccompAddError(&resp.Diagnostics, seccompOp("get", seccomp.BindingResource, obj), err)
+	var binding *admv1.MutatingAdmissionPolicyBinding
+	bindingOp := seccompOp("get", seccomp.BindingResource, obj)
+	if err := kube.Retry(ctx, bindingOp, func(ctx context.Context) error {
+		var err error
+		binding, err = cl.GetBinding(ctx, obj)
+		return err
+	}); err != nil {
+		seccompAddError(&resp.Diagnostics, bindingOp, err)
 		return
 	}
 	if policy == nil && binding == nil {
@@ -496,12 +517,16 @@ func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.Delete
 	obj := seccomp.ObjectName(state.Name.ValueString())
 	// The binding goes first: a binding without its policy is harmless, and
 	// this order never leaves a half-deleted default that still mutates.
-	if err := cl.DeleteBinding(ctx, obj); err != nil {
-		seccompAddError(&resp.Diagnostics, seccompOp("delete", seccomp.BindingResource, obj), err)
+	// A retried DELETE whose first attempt went through finds nothing, which
+	// the client already treats as done.
+	bindingOp := seccompOp("delete", seccomp.BindingResource, obj)
+	if err := kube.Retry(ctx, bindingOp, func(ctx context.Context) error { return cl.DeleteBinding(ctx, obj) }); err != nil {
+		seccompAddError(&resp.Diagnostics, bindingOp, err)
 		return
 	}
-	if err := cl.DeletePolicy(ctx, obj); err != nil {
-		seccompAddError(&resp.Diagnostics, seccompOp("delete", seccomp.PolicyResource, obj), err)
+	policyOp := seccompOp("delete", seccomp.PolicyResource, obj)
+	if err := kube.Retry(ctx, policyOp, func(ctx context.Context) error { return cl.DeletePolicy(ctx, obj) }); err != nil {
+		seccompAddError(&resp.Diagnostics, policyOp, err)
 		return
 	}
 	tflog.Info(ctx, "MutatingAdmissionPolicy and binding deleted", map[string]any{"name": obj})
