@@ -5,11 +5,11 @@
 set -uo pipefail
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-go test -v "$@" 2>&1 | tee "$log" | grep --line-buffered -v -E '^=== (RUN|PAUSE|CONT|NAME)'
+go test -v "$@" 2>&1 | tee "$log" | grep --line-buffered -a -v -E '^=== (RUN|PAUSE|CONT|NAME)'
 status=${PIPESTATUS[0]}
-passed=$(grep -c -E '^\s*--- PASS' "$log")
-failed=$(grep -c -E '^\s*--- FAIL' "$log")
-skipped=$(grep -c -E '^\s*--- SKIP' "$log")
+passed=$(grep -a -c -E '^\s*--- PASS' "$log")
+failed=$(grep -a -c -E '^\s*--- FAIL' "$log")
+skipped=$(grep -a -c -E '^\s*--- SKIP' "$log")
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"
