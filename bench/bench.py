@@ -223,7 +223,7 @@ def machine():
     except OSError:
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    tf = run(["terraform", "version"]).stdout.splitlines()[0]
+    tf = next((line for line in run(["terraform", "version"]).stdout.splitlines() if line.startswith("Terraform v")), "Terraform ?")
     gov = run(["go", "version"]).stdout.strip()
     k8s = open(os.path.join(BIN, ".controlplane-version")).read().strip() if os.path.exists(os.path.join(BIN, ".controlplane-version")) else "?"
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}; {tf}; {gov}; kube-apiserver {k8s}"
