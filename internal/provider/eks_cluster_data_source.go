@@ -142,15 +142,8 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	name := state.Name.ValueString()
-	op := eks.Op{Action: "DescribeCluster", Cluster: name}
-	c := d.data.eksClient(ctx, op, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	op.Region = c.Region
-	cluster, err := eks.DescribeCluster(ctx, c.EKS, name)
-	if err != nil {
-		addEKSError(&resp.Diagnostics, op, err)
+	c, cluster, ok := d.data.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	// 0: EKS's own page size (100); the paginator follows every page.

@@ -204,22 +204,15 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 	defer cancel()
 
 	name, key := plan.ClusterName.ValueString(), plan.KeyARN.ValueString()
-	op := eks.Op{Action: "DescribeCluster", Cluster: name}
-	c := r.data.eksClient(ctx, op, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	op.Region = c.Region
-	cluster, err := eks.DescribeCluster(ctx, c.EKS, name)
-	if err != nil {
-		addEKSError(&resp.Diagnostics, op, err)
+	c, cluster, ok := r.data.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	switch existing := eks.SecretsKeyARN(cluster); existing {
 	case key:
 		tflog.Info(ctx, "Adopting existing EKS Secrets encryption with the same key", map[string]any{"cluster": name, "key_arn": key})
 	case "":
-		op.Action = "AssociateEncryptionConfig"
+		op := eks.Op{Action: "AssociateEncryptionConfig", Cluster: name, Region: c.Region}
 		update, err := eks.AssociateSecretsKey(ctx, c.EKS, name, key)
 		if err != nil {
 			addEKSError(&resp.Diagnostics, op, err)
@@ -258,20 +251,13 @@ func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	defer cancel()
 
 	name := state.ClusterName.ValueString()
-	op := eks.Op{Action: "DescribeCluster", Cluster: name}
-	c := r.data.eksClient(ctx, op, &resp.Diagnostics)
-	if c == nil {
+	c, cluster, ok := r.data.describeEKSCluster(ctx, name, true, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	op.Region = c.Region
-	cluster, err := eks.DescribeCluster(ctx, c.EKS, name)
-	if eks.IsNotFound(err) {
+	if cluster == nil {
 		tflog.Warn(ctx, "EKS cluster no longer exists; removing its Secrets encryption from state", map[string]any{"cluster": name, "region": c.Region})
 		resp.State.RemoveResource(ctx)
-		return
-	}
-	if err != nil {
-		addEKSError(&resp.Diagnostics, op, err)
 		return
 	}
 	key := eks.SecretsKeyARN(cluster)
@@ -325,15 +311,8 @@ func (r *EKSSecretsEncryptionResource) ImportState(ctx context.Context, req reso
 	// An import has no configured timeouts: the read default bounds it.
 	ctx, cancel := context.WithTimeout(ctx, eksEncryptionReadTimeout)
 	defer cancel()
-	op := eks.Op{Action: "DescribeCluster", Cluster: name}
-	c := r.data.eksClient(ctx, op, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	op.Region = c.Region
-	cluster, err := eks.DescribeCluster(ctx, c.EKS, name)
-	if err != nil {
-		addEKSError(&resp.Diagnostics, op, err)
+	c, cluster, ok := r.data.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	key := eks.SecretsKeyARN(cluster)
