@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sync"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -121,16 +122,27 @@ type RewriteOptions struct {
 	PageSize int64
 	// Workers is the number of concurrent updates; 8 when 0.
 	Workers int
-	// Backoff bounds the retries of one object (conflicts, 429, 5xx); client-go's retry.DefaultBackoff when nil.
+	// Backoff bounds the retries of one object (conflicts, 429, 5xx, broken
+	// connections); rewriteBackoff when nil.
 	Backoff *wait.Backoff
 	// AfterUpdate, when set, is called after each object is handled; tests use it to interrupt a rewrite.
 	AfterUpdate func()
 }
 
-// transient reports errors worth retrying for one object.
-func transient(err error) bool {
-	return apierrors.IsConflict(err) || apierrors.IsTooManyRequests(err) || apierrors.IsServerTimeout(err) ||
-		apierrors.IsServiceUnavailable(err) || apierrors.IsInternalError(err) || apierrors.IsUnexpectedServerError(err)
+// rewriteBackoff spaces the attempts of one object's update: 9 attempts
+// over about 10s, so a burst of throttling or a restarting API server does
+// not fail objects, while an object that keeps failing does not hold the
+// rewrite for long.
+var rewriteBackoff = wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, Jitter: 0.2, Steps: 9, Cap: 3 * time.Second}
+
+// retryObject reports errors worth another attempt at one object: a
+// conflict (the object is read again first), and the transient errors of
+// Transient (throttling, 5xx, a connection broken mid-request). Repeating
+// an update is safe: it carries a resourceVersion precondition, so an
+// update that did land makes the repeat answer 409, and the fresh copy is
+// written again unchanged.
+func retryObject(err error) bool {
+	return apierrors.IsConflict(err) || Transient(err)
 }
 
 // Rewrite writes every object of t back through the API, page by page,
@@ -147,7 +159,7 @@ func Rewrite(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, o Rewr
 	if o.Workers == 0 {
 		o.Workers = 8
 	}
-	backoff := retry.DefaultBackoff
+	backoff := rewriteBackoff
 	if o.Backoff != nil {
 		backoff = *o.Backoff
 	}
@@ -164,7 +176,12 @@ func Rewrite(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, o Rewr
 	listOp := Op{Verb: "list", Group: t.GVR.Group, Resource: t.GVR.Resource}
 	opts := metav1.ListOptions{Limit: o.PageSize}
 	for restarts := 0; ; {
-		list, err := ri.List(ctx, opts)
+		var list *unstructured.UnstructuredList
+		err := Retry(ctx, listOp, func(ctx context.Context) error {
+			var err error
+			list, err = ri.List(ctx, opts)
+			return err
+		})
 		if apierrors.IsResourceExpired(err) && restarts < 3 {
 			// The continue token outlived etcd's compaction: start over. Objects
 			// already rewritten are written again, which changes nothing.
@@ -237,7 +254,7 @@ func rewriteOne(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, obj
 	ri := dyn.Resource(t.GVR).Namespace(ns)
 	op := Op{Verb: "update", Group: t.GVR.Group, Resource: t.GVR.Resource, Namespace: ns, Name: obj.GetName()}
 	current := obj
-	err := retry.OnError(backoff, transient, func() error {
+	err := retry.OnError(backoff, func(err error) bool { return retryObject(err) && ctx.Err() == nil }, func() error {
 		_, err := ri.Update(ctx, current, metav1.UpdateOptions{FieldManager: RewriteFieldManager})
 		if !apierrors.IsConflict(err) {
 			return err

@@ -36,6 +36,27 @@ type fakeStore struct {
 	failUpdate         map[string]error
 	// beforeUpdate runs before an update is checked; it may change the store.
 	beforeUpdate func(s *fakeStore, key string)
+	// brokenLists and brokenUpdates are how many of the next lists and
+	// updates fail transiently: a 503, then a dropped connection, in turn.
+	brokenLists, brokenUpdates int
+}
+
+// breakTransiently answers a 503 or drops the connection, in turn, while
+// *budget is positive, and reports whether it did.
+func breakTransiently(w http.ResponseWriter, budget *int) bool {
+	if *budget <= 0 {
+		return false
+	}
+	*budget--
+	if *budget%2 == 0 {
+		writeStatus(w, apierrors.NewServiceUnavailable("injected"))
+		return true
+	}
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+	return true
 }
 
 func newFakeStore(n int) *fakeStore {
@@ -99,6 +120,9 @@ func (s *fakeStore) serve(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
 	case r.Method == http.MethodGet && r.URL.Path == "/api/v1/secrets":
+		if breakTransiently(w, &s.brokenLists) {
+			return
+		}
 		q := r.URL.Query()
 		limit, _ := strconv.Atoi(q.Get("limit"))
 		s.pageSize = append(s.pageSize, int64(limit))
@@ -144,6 +168,9 @@ func (s *fakeStore) serve(w http.ResponseWriter, r *http.Request) {
 			u := &unstructured.Unstructured{}
 			if err := json.NewDecoder(r.Body).Decode(&u.Object); err != nil {
 				writeStatus(w, apierrors.NewBadRequest(err.Error()))
+				return
+			}
+			if breakTransiently(w, &s.brokenUpdates) {
 				return
 			}
 			if s.beforeUpdate != nil {
@@ -253,6 +280,26 @@ func TestRewriteCountsSkippedAndFailed(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("failures lack %q:\n%s", want, all)
 		}
+	}
+}
+
+// TestRewriteRetriesTransientFaults: 503s and dropped connections on lists
+// and updates are retried; every object is rewritten exactly once.
+func TestRewriteRetriesTransientFaults(t *testing.T) {
+	s := newFakeStore(30)
+	s.brokenLists, s.brokenUpdates = 4, 4
+	var res RewriteResult
+	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff, PageSize: 10, Workers: 1}, &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Rewritten != 30 || res.Failed != 0 || res.Skipped != 0 {
+		t.Errorf("result %+v, want 30 rewritten; failures: %v", res, res.Failures)
+	}
+	if s.brokenLists != 0 || s.brokenUpdates != 0 {
+		t.Errorf("faults left unused: %d lists, %d updates", s.brokenLists, s.brokenUpdates)
+	}
+	if len(s.updates) != 30 {
+		t.Errorf("%d updates accepted, want 30", len(s.updates))
 	}
 }
 
