@@ -1,10 +1,13 @@
 package acctest
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -129,6 +132,14 @@ func NewFaultProxy(cp *ControlPlane) (*FaultProxy, error) {
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{clientCert}, MinVersion: tls.VersionTLS12}}
 	rp.FlushInterval = -1
+	rp.ErrorHandler = func(w http.ResponseWriter, req *http.Request, err error) {
+		// A client that gave up (a hang that ended, a killed provider) is
+		// what the tests cause; anything else is worth a line.
+		if !errors.Is(err, context.Canceled) {
+			log.Printf("fault proxy: %s %s: %v", req.Method, req.URL.Path, err)
+		}
+		w.WriteHeader(http.StatusBadGateway)
+	}
 	p := &FaultProxy{cp: cp, counts: map[string]int{}, closed: make(chan struct{})}
 	handler := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		p.mu.Lock()

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -66,28 +65,6 @@ func TestProviderSchema_secretsSensitive(t *testing.T) {
 // literals in the provider block and once through the environment.
 func TestAccSecretsHygiene(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
-	tfBin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tfBin == "" {
-		var err error
-		if tfBin, err = exec.LookPath("terraform"); err != nil {
-			t.Fatalf("the Terraform CLI is not on PATH: %v", err)
-		}
-	}
-	root, err := acctest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pluginDir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(pluginDir, "terraform-provider-kubeharden"), ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(pluginDir, "terraformrc")
-	rc := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"kubeharden/kubeharden\" = %q\n  }\n  direct {}\n}\n", pluginDir)
-	if err := os.WriteFile(cliConfig, []byte(rc), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	token := secretsHygieneAdminToken(t, cp)
 	needles := map[string]string{"token": token}
 	for i, line := range pemBodyLines(t, cp.PKI.AdminKey) {
@@ -118,13 +95,8 @@ func TestAccSecretsHygiene(t *testing.T) {
 				creds = fmt.Sprintf("    token              = var.kube_token\n    client_certificate = %q\n    client_key         = var.kube_client_key\n", cp.PKI.AdminCert)
 				env = append(env, "TF_VAR_kube_token="+token, "TF_VAR_kube_client_key="+string(cp.PKI.AdminKey))
 			}
-			config := fmt.Sprintf(`
-terraform {
-  required_providers {
-    kubeharden = { source = "kubeharden/kubeharden" }
-  }
-}
-%sprovider "kubeharden" {
+			cli := newTerraformCLI(t)
+			cli.WriteConfig(fmt.Sprintf(`%sprovider "kubeharden" {
   kubernetes {
     host                   = %q
     cluster_ca_certificate = %q
@@ -137,26 +109,10 @@ resource "kubeharden_namespace_pod_security" "this" {
 }
 data "kubeharden_cluster" "this" {}
 output "version" { value = data.kubeharden_cluster.this.version }
-`, vars, cp.Host, cp.PKI.CACertPEM, creds, ns)
-			work := t.TempDir()
-			if err := os.WriteFile(filepath.Join(work, "main.tf"), []byte(config), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			logPath := filepath.Join(work, "trace.log")
-			tf := func(args ...string) []byte {
-				t.Helper()
-				cmd := exec.Command(tfBin, args...)
-				cmd.Dir = work
-				cmd.Env = append(secretsHygieneBaseEnv(), env...)
-				cmd.Env = append(cmd.Env, "TF_CLI_CONFIG_FILE="+cliConfig, "TF_LOG=TRACE", "TF_LOG_PATH="+logPath,
-					"TF_IN_AUTOMATION=1", "TF_INPUT=0")
-				var stdout, stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = &stdout, &stderr
-				if err := cmd.Run(); err != nil {
-					t.Fatalf("terraform %s: %v\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
-				}
-				return stdout.Bytes()
-			}
+`, vars, cp.Host, cp.PKI.CACertPEM, creds, ns))
+			work := cli.Dir
+			cli.Env = append(env, "TF_LOG=TRACE", "TF_LOG_PATH="+filepath.Join(work, "trace.log"))
+			tf := func(args ...string) []byte { return []byte(cli.MustRun(args...)) }
 			tf("plan", "-no-color", "-out=tfplan")
 			planJSON := tf("show", "-json", "tfplan")
 			if err := os.WriteFile(filepath.Join(work, "plan.json"), planJSON, 0o600); err != nil {
@@ -267,20 +223,6 @@ func planJSONWithoutConfigCopies(t *testing.T, b []byte, needles map[string]stri
 	}
 	slices.Sort(found)
 	return rest, found
-}
-
-// secretsHygieneBaseEnv is the test's environment without any variable the
-// provider or Terraform would read credentials or logging settings from.
-func secretsHygieneBaseEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "KUBE_") || strings.HasPrefix(k, "TF_LOG") || k == "TF_CLI_CONFIG_FILE" || k == "KUBECONFIG" {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
 }
 
 // countNeedles counts the occurrences of every needle in b, and logs where.

@@ -2,11 +2,18 @@ package provider
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
+	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -325,5 +333,214 @@ func TestAccStorageRewritePreconditions(t *testing.T) {
 		if after[k] != v {
 			t.Errorf("%s: %s became %s", k, v, after[k])
 		}
+	}
+}
+
+// storedSecret is what a test remembers of a Secret to compare it later.
+type storedSecret struct {
+	data            map[string][]byte
+	resourceVersion string
+}
+
+// createSecrets creates n Secrets of random bytes spread over namespaces,
+// eight at a time, and returns them by "namespace/name".
+func createSecrets(t *testing.T, cp *acctest.ControlPlane, namespaces []string, n int) map[string]storedSecret {
+	t.Helper()
+	ctx := context.Background()
+	out := make(map[string]storedSecret, n)
+	var mu sync.Mutex
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		ns := namespaces[i%len(namespaces)]
+		data := map[string][]byte{"bytes": make([]byte, 48), "text": []byte(fmt.Sprintf("secret number %d\n", i))}
+		_, _ = rand.Read(data["bytes"])
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("s-%04d", i), Namespace: ns}, Data: data}
+			got, err := cp.Clientset.CoreV1().Secrets(ns).Create(ctx, s, metav1.CreateOptions{})
+			if err != nil {
+				errs <- err
+				return
+			}
+			mu.Lock()
+			out[ns+"/"+got.Name] = storedSecret{data: got.Data, resourceVersion: got.ResourceVersion}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// compareSecrets reads every Secret of want through the API and returns how
+// each differs from it: data not byte-identical, or missing.
+func compareSecrets(cp *acctest.ControlPlane, want map[string]storedSecret) []string {
+	ctx := context.Background()
+	var diffs []string
+	for key, w := range want {
+		ns, name, _ := strings.Cut(key, "/")
+		got, err := cp.Clientset.CoreV1().Secrets(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			diffs = append(diffs, fmt.Sprintf("%s: %v", key, err))
+			continue
+		}
+		if !reflect.DeepEqual(got.Data, w.data) {
+			diffs = append(diffs, fmt.Sprintf("%s: data %q, want %q", key, got.Data, w.data))
+		}
+	}
+	slices.Sort(diffs)
+	return diffs
+}
+
+// TestAccStorageRewriteProviderKilled kills the provider process (SIGKILL)
+// in the middle of a rewrite of 1200 Secrets, driven by the real Terraform
+// CLI through the fault proxy. The failed apply leaves no claim in state
+// and every Secret as it was; the next apply, during which another writer
+// changes one Secret between the list and its update (a real 409),
+// rewrites everything, keeps the newer data of that Secret, and leaves an
+// empty plan. Secrets are compared byte for byte through the API.
+func TestAccStorageRewriteProviderKilled(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	ctx := context.Background()
+	const n, killAt = 1200, 300
+	namespaces := []string{acctest.UniqueName("kill-a"), acctest.UniqueName("kill-b"), acctest.UniqueName("kill-c")}
+	for _, ns := range namespaces {
+		if err := cp.CreateNamespace(ctx, ns, nil); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cp.DeleteNamespace(context.Background(), ns) })
+	}
+	secrets := createSecrets(t, cp, namespaces, n)
+	proxy, err := acctest.NewFaultProxy(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	ours := regexp.MustCompile("^/api/v1/namespaces/(" + strings.Join(namespaces, "|") + ")/secrets/[^/]+$")
+	countOurs := func() int {
+		total := 0
+		for key := range secrets {
+			ns, name, _ := strings.Cut(key, "/")
+			total += proxy.Count("PUT", "/api/v1/namespaces/"+ns+"/secrets/"+name)
+		}
+		return total
+	}
+
+	cli := newTerraformCLI(t)
+	cli.WriteConfig(fmt.Sprintf(`
+provider "kubeharden" {
+  kubernetes {
+    host                   = %q
+    cluster_ca_certificate = %q
+    client_certificate     = %q
+    client_key             = %q
+    qps                    = 200
+    burst                  = 400
+  }
+}
+
+resource "kubeharden_storage_rewrite" "this" {
+  resources = ["secrets"]
+}
+`, proxy.URL, cp.PKI.CACertPEM, cp.PKI.AdminCert, cp.PKI.AdminKey))
+
+	// The killAt-th update of one of our Secrets kills the provider; that
+	// request still reaches the API server, as one in flight would.
+	var seen, killed atomic.Int32
+	proxy.Add("PUT", ours.String(), acctest.Fault{Kind: acctest.Before, Times: killAt, Before: func(*http.Request) {
+		if seen.Add(1) == killAt {
+			killed.Store(int32(cli.KillProvider()))
+		}
+	}})
+	stdout, stderr, code := cli.Run("apply", "-auto-approve", "-no-color")
+	if killed.Load() == 0 {
+		t.Fatalf("no provider process was found to kill (apply exited %d):\n%s%s", code, stdout, stderr)
+	}
+	if code == 0 {
+		t.Fatalf("apply succeeded although its provider was killed:\n%s", stdout)
+	}
+	if !strings.Contains(stderr, "Plugin did not respond") && !strings.Contains(stderr, "plugin exited") {
+		t.Errorf("apply's error does not say the provider died:\n%s", stderr)
+	}
+	updated := countOurs()
+	t.Logf("provider killed after %d of %d Secret updates; terraform exited %d", updated, n, code)
+	if updated >= n {
+		t.Fatalf("the kill came too late: all %d Secrets were updated", n)
+	}
+	// Nothing in state claims a rewrite that did not finish.
+	if list, _, _ := cli.Run("state", "list"); strings.Contains(list, "kubeharden_storage_rewrite.this") {
+		t.Errorf("state claims the rewrite although the provider died mid-way:\n%s", list)
+	}
+	if diffs := compareSecrets(cp, secrets); len(diffs) > 0 {
+		t.Fatalf("after the kill, %d Secret(s) differ, e.g.:\n%s", len(diffs), strings.Join(diffs[:min(5, len(diffs))], "\n"))
+	}
+
+	// Run again. Another writer changes one Secret just before the
+	// provider's update of it reaches the API server: the update carries
+	// the listed resourceVersion, is refused (409), and the fresh copy is
+	// written; the newer data must survive.
+	victim := namespaces[1] + "/s-1000"
+	victimNS, victimName, _ := strings.Cut(victim, "/")
+	victimPath := "/api/v1/namespaces/" + victimNS + "/secrets/" + victimName
+	newer := map[string][]byte{"bytes": []byte("written by another controller meanwhile"), "text": []byte("newer\n")}
+	conflict := proxy.Add("PUT", "^"+regexp.QuoteMeta(victimPath)+"$", acctest.Fault{Kind: acctest.Before, Times: 1, Before: func(*http.Request) {
+		s, err := cp.Clientset.CoreV1().Secrets(victimNS).Get(ctx, victimName, metav1.GetOptions{})
+		if err == nil {
+			s.Data = newer
+			_, err = cp.Clientset.CoreV1().Secrets(victimNS).Update(ctx, s, metav1.UpdateOptions{FieldManager: "another-controller"})
+		}
+		if err != nil {
+			t.Errorf("the concurrent writer failed: %v", err)
+		}
+	}})
+	victimPUTs := proxy.Count("PUT", victimPath)
+	before := countOurs()
+	cli.MustRun("apply", "-auto-approve", "-no-color")
+	if conflict.Hits() != 1 {
+		t.Fatalf("the concurrent writer ran %d times, want 1", conflict.Hits())
+	}
+	if got := proxy.Count("PUT", victimPath) - victimPUTs; got != 2 {
+		t.Errorf("the victim was PUT %d times in the second apply, want 2 (a refused stale update, then the fresh copy)", got)
+	}
+	if got := countOurs() - before; got != n+1 {
+		t.Errorf("the second apply sent %d updates of our Secrets, want %d (each once, the victim twice)", got, n+1)
+	}
+	var state struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address string         `json:"address"`
+					Values  map[string]any `json:"values"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(cli.MustRun("show", "-json")), &state); err != nil {
+		t.Fatal(err)
+	}
+	if len(state.Values.RootModule.Resources) != 1 {
+		t.Fatalf("state holds %d resources, want the rewrite", len(state.Values.RootModule.Resources))
+	}
+	vals := state.Values.RootModule.Resources[0].Values
+	// Other tests' Secrets on the shared control plane are rewritten too.
+	if rewritten, _ := vals["rewritten"].(float64); rewritten < n || vals["failed"] != float64(0) || vals["skipped"] != float64(0) {
+		t.Errorf("state after the second apply: rewritten=%v skipped=%v failed=%v, want at least %d rewritten and none failed",
+			vals["rewritten"], vals["skipped"], vals["failed"], n)
+	}
+	if _, _, code := cli.Run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Errorf("plan after the second apply exited %d, want 0 (empty)", code)
+	}
+	want := maps.Clone(secrets)
+	want[victim] = storedSecret{data: newer}
+	if diffs := compareSecrets(cp, want); len(diffs) > 0 {
+		t.Errorf("after the second apply, %d Secret(s) differ, e.g.:\n%s", len(diffs), strings.Join(diffs[:min(5, len(diffs))], "\n"))
 	}
 }
