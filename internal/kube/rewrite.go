@@ -17,7 +17,6 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
-	"k8s.io/client-go/util/retry"
 )
 
 // RewriteFieldManager names the writer of storage rewrites in managedFields.
@@ -254,20 +253,29 @@ func rewriteOne(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, obj
 	ri := dyn.Resource(t.GVR).Namespace(ns)
 	op := Op{Verb: "update", Group: t.GVR.Group, Resource: t.GVR.Resource, Namespace: ns, Name: obj.GetName()}
 	current := obj
-	err := retry.OnError(backoff, func(err error) bool { return retryObject(err) && ctx.Err() == nil }, func() error {
-		_, err := ri.Update(ctx, current, metav1.UpdateOptions{FieldManager: RewriteFieldManager})
-		if !apierrors.IsConflict(err) {
-			return err
+	// Not client-go's retry.OnError: it returns nil when a non-retriable
+	// error wraps context.DeadlineExceeded and no retriable error came
+	// first, which would count a timed-out update as rewritten.
+	var err error
+	attempts := max(backoff.Steps, 1) // Step() counts Steps down
+	for attempt := 1; ; attempt++ {
+		_, err = ri.Update(ctx, current, metav1.UpdateOptions{FieldManager: RewriteFieldManager})
+		if apierrors.IsConflict(err) {
+			fresh, gerr := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
+			if gerr != nil {
+				op.Verb, err = "get", gerr
+			} else {
+				op.Verb, current = "update", fresh
+			}
 		}
-		fresh, gerr := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
-		if gerr != nil {
-			op.Verb = "get"
-			return gerr
+		if err == nil || !retryObject(err) || ctx.Err() != nil || attempt >= attempts {
+			break
 		}
-		op.Verb = "update"
-		current = fresh
-		return err
-	})
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff.Step()):
+		}
+	}
 	switch {
 	case err == nil:
 		return outcomeRewritten, op, nil

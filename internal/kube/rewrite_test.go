@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -39,6 +41,9 @@ type fakeStore struct {
 	// brokenLists and brokenUpdates are how many of the next lists and
 	// updates fail transiently: a 503, then a dropped connection, in turn.
 	brokenLists, brokenUpdates int
+	// hang is the name of an object whose updates hang until the client
+	// gives up; set before the first request.
+	hang string
 }
 
 // breakTransiently answers a 503 or drops the connection, in turn, while
@@ -115,6 +120,13 @@ func writeJSON(w http.ResponseWriter, v any) {
 }
 
 func (s *fakeStore) serve(w http.ResponseWriter, r *http.Request) {
+	if s.hang != "" && r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, "/"+s.hang) {
+		// Reading the body lets the server notice when the client closes
+		// the connection.
+		_, _ = io.Copy(io.Discard, r.Body)
+		<-r.Context().Done()
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
@@ -300,6 +312,29 @@ func TestRewriteRetriesTransientFaults(t *testing.T) {
 	}
 	if len(s.updates) != 30 {
 		t.Errorf("%d updates accepted, want 30", len(s.updates))
+	}
+}
+
+// TestRewriteTimeoutIsNotSuccess: an update still hanging when the context
+// ends is the rewrite's failure, named after that object, and is not
+// counted as rewritten. (client-go's retry.OnError returns nil for an error
+// that wraps context.DeadlineExceeded when no retriable error came first.)
+func TestRewriteTimeoutIsNotSuccess(t *testing.T) {
+	s := newFakeStore(12)
+	s.hang = "s-0004"
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	var res RewriteResult
+	err := Rewrite(ctx, s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff}, &res)
+	var ce *CallError
+	if !errors.As(err, &ce) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("got %v, want a *CallError wrapping context.DeadlineExceeded", err)
+	}
+	if ce.Op.Verb != "update" || ce.Op.Name != "s-0004" {
+		t.Errorf("the error names %s, want the update of s-0004", ce.Op)
+	}
+	if res.Rewritten != 11 || res.Failed != 0 {
+		t.Errorf("result %+v, want 11 rewritten (the hung one is not)", res)
 	}
 }
 

@@ -49,7 +49,8 @@ func builtProvider(t *testing.T) string {
 			providerBuild.err = err
 			return
 		}
-		dir, err := os.MkdirTemp("", "kubeharden-provider-")
+		// Shared by the tests of the package, so not t.TempDir().
+		dir, err := os.MkdirTemp("", "kubeharden-provider-") //nolint:usetesting // outlives the first test
 		if err != nil {
 			providerBuild.err = err
 			return

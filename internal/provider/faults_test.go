@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
@@ -384,6 +385,161 @@ func TestAccFaults_clusterDataSource(t *testing.T) {
 					statecheck.ExpectKnownValue("data.kubeharden_cluster.this", tfjsonpath.New("version"), knownvalue.StringRegexp(regexp.MustCompile(`^v1\.\d+\.\d+`))),
 				},
 				Check: func(*terraform.State) error { return faultReport(t, "data.kubeharden_cluster", rules) },
+			},
+		},
+	})
+}
+
+// priorState is a plan check on the state the plan starts from: the
+// resource at addr must hold want for each attribute, and be tainted or not.
+type priorState struct {
+	addr    string
+	tainted bool
+	want    map[string]any
+}
+
+func (c priorState) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	if req.Plan.PriorState == nil || req.Plan.PriorState.Values == nil {
+		resp.Error = fmt.Errorf("the plan has no prior state")
+		return
+	}
+	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+		if r.Address != c.addr {
+			continue
+		}
+		if r.Tainted != c.tainted {
+			resp.Error = fmt.Errorf("%s: tainted=%v in the prior state, want %v", c.addr, r.Tainted, c.tainted)
+			return
+		}
+		for k, v := range c.want {
+			if got := r.AttributeValues[k]; fmt.Sprint(got) != fmt.Sprint(v) {
+				resp.Error = fmt.Errorf("%s.%s is %v in the prior state, want %v", c.addr, k, got, v)
+				return
+			}
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s is not in the prior state", c.addr)
+}
+
+// TestAccFaults_storageRewrite drives kubeharden_storage_rewrite through
+// the fault proxy, on a custom resource of its own (exact counts): a hang
+// on the list ends at the create timeout naming the list, with nothing in
+// state; a hang on one object's update ends naming that object, and the
+// state holds the true counts, tainted, so the next apply runs it again;
+// then, with throttling, server errors, resets on lists and updates and a
+// concurrent writer (a real 409), apply converges: every object rewritten
+// once, the newer write kept, the others unchanged, and the plan empty.
+func TestAccFaults_storageRewrite(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	ctx := context.Background()
+	const n = 60
+	w := newWidgetKind(t, cp, n)
+	before, _ := w.snapshot(t)
+	proxy, err := acctest.NewFaultProxy(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	listPath := "^/apis/" + regexp.QuoteMeta(w.group) + "/v1/widgets$"
+	updatePath := "^/apis/" + regexp.QuoteMeta(w.group) + "/v1/namespaces/[^/]+/widgets/[^/]+$"
+	list, err := w.dyn.Resource(w.gvr).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hung, victim := list.Items[7], list.Items[11]
+	objectPath := func(o metav1.Object) string {
+		return "^/apis/" + regexp.QuoteMeta(w.group) + "/v1/namespaces/" + o.GetNamespace() + "/widgets/" + o.GetName() + "$"
+	}
+	config := func(timeout string) string {
+		return proxy.ProviderConfig() + fmt.Sprintf(`
+resource "kubeharden_storage_rewrite" "this" {
+  resources = [%q]
+  timeouts { create = %q }
+}
+`, w.name(), timeout)
+	}
+	var hangs, transient []*acctest.Rule
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig:   func() { hangs = append(hangs, proxy.Add("GET", listPath, acctest.Fault{Kind: acctest.Hang})) },
+				Config:      config("3s"),
+				ExpectError: acctest.ErrorText(fmt.Sprintf("The call list widgets.%s did not finish in time", w.group)),
+			},
+			{
+				// Nothing was rewritten, so nothing is in state: a create again.
+				PreConfig: func() {
+					proxy.Clear()
+					hangs = append(hangs, proxy.Add("PUT", objectPath(&hung), acctest.Fault{Kind: acctest.Hang}))
+				},
+				Config: config("4s"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(rewriteAddr, plancheck.ResourceActionCreate),
+				}},
+				ExpectError: errorWith(fmt.Sprintf("The call update widgets.%s %q in namespace %q did not finish in time", w.group, hung.GetName(), hung.GetNamespace()),
+					fmt.Sprintf("so far %d objects were rewritten, 0 skipped and 0 failed", n-1)),
+			},
+			{
+				// The failed run's state is true (n-1 rewritten) and tainted,
+				// so this apply runs the rewrite again, through transient
+				// faults on every call it makes.
+				PreConfig: func() {
+					proxy.Clear()
+					transient = []*acctest.Rule{
+						proxy.Add("GET", listPath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 2}),
+						proxy.Add("GET", listPath, acctest.Fault{Kind: acctest.Reset, Times: 1}),
+						proxy.Add("PUT", updatePath, acctest.Fault{Kind: acctest.Status, Status: 429, RetryAfter: "1", Times: 2}),
+						proxy.Add("PUT", updatePath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 2}),
+						proxy.Add("PUT", updatePath, acctest.Fault{Kind: acctest.Status, Status: 500, Times: 1}),
+						proxy.Add("PUT", updatePath, acctest.Fault{Kind: acctest.Reset, Times: 2}),
+						// Another writer changes the victim after the list: the
+						// update carries a stale resourceVersion and gets a 409.
+						proxy.Add("PUT", objectPath(&victim), acctest.Fault{Kind: acctest.Before, Times: 1, Before: func(*http.Request) {
+							fresh, err := w.dyn.Resource(w.gvr).Namespace(victim.GetNamespace()).Get(ctx, victim.GetName(), metav1.GetOptions{})
+							if err == nil {
+								fresh.Object["spec"] = map[string]any{"value": "changed-meanwhile"}
+								_, err = w.dyn.Resource(w.gvr).Namespace(victim.GetNamespace()).Update(ctx, fresh, metav1.UpdateOptions{FieldManager: "another-controller"})
+							}
+							if err != nil {
+								t.Errorf("the concurrent writer failed: %v", err)
+							}
+						}}),
+						proxy.Add("", "", acctest.Fault{Kind: acctest.Latency, Delay: 20 * time.Millisecond, Times: 20}),
+					}
+				},
+				Config: config("5m"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						priorState{addr: rewriteAddr, tainted: true, want: map[string]any{"rewritten": n - 1, "skipped": 0, "failed": 0}},
+						plancheck.ExpectResourceAction(rewriteAddr, plancheck.ResourceActionReplace),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("rewritten"), knownvalue.Int64Exact(n)),
+					statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("skipped"), knownvalue.Int64Exact(0)),
+					statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("failed"), knownvalue.Int64Exact(0)),
+				},
+				Check: func(*terraform.State) error {
+					after, _ := w.snapshot(t)
+					key := victim.GetNamespace() + "/" + victim.GetName()
+					for k, v := range before {
+						want := v
+						if k == key {
+							want = "map[value:changed-meanwhile]"
+						}
+						if after[k] != want {
+							return fmt.Errorf("%s holds %s, want %s", k, after[k], want)
+						}
+					}
+					if err := faultReport(t, "kubeharden_storage_rewrite hangs", hangs); err != nil {
+						return err
+					}
+					return faultReport(t, "kubeharden_storage_rewrite transient", transient)
+				},
 			},
 		},
 	})
