@@ -544,3 +544,66 @@ resource "kubeharden_storage_rewrite" "this" {
 		},
 	})
 }
+
+// TestAccFaults_podSecurityViolations reads the data source through the
+// fault proxy: a hang on the pod list ends at timeouts.read naming the
+// list; throttling, server errors and resets on the namespace read and the
+// pod list are retried, and the result is the one without faults.
+func TestAccFaults_podSecurityViolations(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	ns := violatingPods(t, cp, "psa-faults-ds")
+	proxy, err := acctest.NewFaultProxy(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	nsPath := "^/api/v1/namespaces/" + regexp.QuoteMeta(ns) + "$"
+	podsPath := "^/api/v1/namespaces/" + regexp.QuoteMeta(ns) + "/pods$"
+	config := func(timeout string) string {
+		return proxy.ProviderConfig() + fmt.Sprintf(`
+data "kubeharden_pod_security_violations" "this" {
+  namespace = %q
+  level     = "baseline"
+  timeouts { read = %q }
+}`, ns, timeout)
+	}
+	var hang *acctest.Rule
+	var rules []*acctest.Rule
+	tfresource.ParallelTest(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig:   func() { hang = proxy.Add("GET", podsPath, acctest.Fault{Kind: acctest.Hang}) },
+				Config:      config("3s"),
+				ExpectError: acctest.ErrorText(fmt.Sprintf("list pods in namespace %q timed out", ns)),
+			},
+			{
+				PreConfig: func() {
+					proxy.Clear()
+					rules = []*acctest.Rule{
+						proxy.Add("GET", nsPath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 1}),
+						proxy.Add("GET", nsPath, acctest.Fault{Kind: acctest.Reset, Times: 1}),
+						proxy.Add("GET", podsPath, acctest.Fault{Kind: acctest.Status, Status: 429, RetryAfter: "1", Times: 1}),
+						proxy.Add("GET", podsPath, acctest.Fault{Kind: acctest.Status, Status: 503, Times: 2}),
+						proxy.Add("GET", podsPath, acctest.Fault{Kind: acctest.Status, Status: 500, Times: 1}),
+						proxy.Add("GET", podsPath, acctest.Fault{Kind: acctest.Reset, Times: 1}),
+					}
+				},
+				Config: config("2m"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.this", tfjsonpath.New("violations"), knownvalue.ListExact([]knownvalue.Check{
+						violation("hostnet", "host namespaces"),
+						violation("priv", "privileged"),
+					})),
+					statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.this", tfjsonpath.New("checked_pods"), knownvalue.Int64Exact(3)),
+				},
+				Check: func(*terraform.State) error {
+					if err := faultReport(t, "data.kubeharden_pod_security_violations hangs", []*acctest.Rule{hang}); err != nil {
+						return err
+					}
+					return faultReport(t, "data.kubeharden_pod_security_violations transient", rules)
+				},
+			},
+		},
+	})
+}
