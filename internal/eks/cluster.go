@@ -2,6 +2,7 @@ package eks
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -20,6 +21,7 @@ type API interface {
 	eks.ListNodegroupsAPIClient
 	eks.DescribeNodegroupAPIClient
 	eks.DescribeUpdateAPIClient
+	eks.ListUpdatesAPIClient
 	AssociateEncryptionConfig(ctx context.Context, in *eks.AssociateEncryptionConfigInput, optFns ...func(*eks.Options)) (*eks.AssociateEncryptionConfigOutput, error)
 }
 
@@ -140,6 +142,96 @@ func AssociateSecretsKey(ctx context.Context, api API, cluster, keyARN string) (
 	}
 	return out.Update, nil
 }
+
+// IsInUse says whether err is EKS's ResourceInUseException: the cluster
+// has an update in progress.
+func IsInUse(err error) bool {
+	var inUse *types.ResourceInUseException
+	return errors.As(err, &inUse)
+}
+
+// RunningUpdates returns the cluster's updates that are InProgress, in the
+// order ListUpdates gives them.
+func RunningUpdates(ctx context.Context, api API, cluster string) ([]types.Update, error) {
+	var running []types.Update
+	p := eks.NewListUpdatesPaginator(api, &eks.ListUpdatesInput{Name: aws.String(cluster)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range page.UpdateIds {
+			out, err := api.DescribeUpdate(ctx, &eks.DescribeUpdateInput{Name: aws.String(cluster), UpdateId: aws.String(id)})
+			if err != nil {
+				return nil, err
+			}
+			if out.Update != nil && out.Update.Status == types.UpdateStatusInProgress {
+				running = append(running, *out.Update)
+			}
+		}
+	}
+	return running, nil
+}
+
+// UpdateKeyARN is the KMS key an AssociateEncryptionConfig update sets,
+// read from its EncryptionConfig parameter; "" for any other update.
+func UpdateKeyARN(u types.Update) string {
+	if u.Type != types.UpdateTypeAssociateEncryptionConfig {
+		return ""
+	}
+	for _, p := range u.Params {
+		if p.Type != types.UpdateParamTypeEncryptionConfig {
+			continue
+		}
+		var configs []struct {
+			Provider struct {
+				KeyArn string `json:"keyArn"`
+			} `json:"provider"`
+		}
+		if json.Unmarshal([]byte(aws.ToString(p.Value)), &configs) == nil && len(configs) > 0 {
+			return configs[0].Provider.KeyArn
+		}
+	}
+	return ""
+}
+
+// RunningAssociation picks, among the updates running on cluster, the
+// AssociateEncryptionConfig of keyARN, after AssociateEncryptionConfig
+// answered inUse (an earlier apply may have timed out while its
+// association runs). Anything else running is a *BusyError listing it.
+func RunningAssociation(cluster string, running []types.Update, keyARN string, inUse error) (*types.Update, error) {
+	for _, u := range running {
+		if UpdateKeyARN(u) == keyARN {
+			return &u, nil
+		}
+	}
+	return nil, &BusyError{Cluster: cluster, Running: running, Err: inUse}
+}
+
+// BusyError is an AssociateEncryptionConfig refused because the cluster
+// has other updates in progress.
+type BusyError struct {
+	Cluster string
+	Running []types.Update
+	Err     error
+}
+
+func (e *BusyError) Error() string {
+	msg := fmt.Sprintf("cluster %q has %d update(s) in progress:", e.Cluster, len(e.Running))
+	for _, u := range e.Running {
+		msg += fmt.Sprintf("\n  - %s (%s", aws.ToString(u.Id), u.Type)
+		if key := UpdateKeyARN(u); key != "" {
+			msg += ", key " + key
+		}
+		if u.CreatedAt != nil {
+			msg += ", started " + u.CreatedAt.UTC().Format(time.RFC3339)
+		}
+		msg += ")"
+	}
+	return msg
+}
+
+func (e *BusyError) Unwrap() error { return e.Err }
 
 // UpdateFailedError is a cluster update that ended Failed or Cancelled.
 type UpdateFailedError struct {

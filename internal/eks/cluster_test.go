@@ -41,6 +41,24 @@ type fakeAPI struct {
 	polls      int
 	pollErr    error
 	associated *eks.AssociateEncryptionConfigInput
+	// updates are what ListUpdates lists (two per page) and DescribeUpdate
+	// answers for their IDs.
+	updates []types.Update
+}
+
+func (f *fakeAPI) ListUpdates(_ context.Context, in *eks.ListUpdatesInput, _ ...func(*eks.Options)) (*eks.ListUpdatesOutput, error) {
+	start := 0
+	if in.NextToken != nil {
+		start, _ = strconv.Atoi(*in.NextToken)
+	}
+	out := &eks.ListUpdatesOutput{}
+	for _, u := range f.updates[start:min(start+2, len(f.updates))] {
+		out.UpdateIds = append(out.UpdateIds, aws.ToString(u.Id))
+	}
+	if start+2 < len(f.updates) {
+		out.NextToken = aws.String(strconv.Itoa(start + 2))
+	}
+	return out, nil
 }
 
 func (f *fakeAPI) DescribeCluster(_ context.Context, in *eks.DescribeClusterInput, _ ...func(*eks.Options)) (*eks.DescribeClusterOutput, error) {
@@ -118,6 +136,11 @@ func (f *fakeAPI) DescribeNodegroup(ctx context.Context, in *eks.DescribeNodegro
 func (f *fakeAPI) DescribeUpdate(_ context.Context, in *eks.DescribeUpdateInput, _ ...func(*eks.Options)) (*eks.DescribeUpdateOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, u := range f.updates {
+		if aws.ToString(u.Id) == aws.ToString(in.UpdateId) {
+			return &eks.DescribeUpdateOutput{Update: &u}, nil
+		}
+	}
 	if f.pollErr != nil {
 		return nil, f.pollErr
 	}
@@ -341,5 +364,56 @@ func TestDescribe(t *testing.T) {
 		if summary != tc.summary || !strings.Contains(detail, tc.want) {
 			t.Errorf("%s: Describe = %q, %q; want %q containing %q", tc.name, summary, detail, tc.summary, tc.want)
 		}
+	}
+}
+
+func encryptionUpdate(id string, status types.UpdateStatus, key string) types.Update {
+	return types.Update{Id: aws.String(id), Status: status, Type: types.UpdateTypeAssociateEncryptionConfig,
+		Params: []types.UpdateParam{{Type: types.UpdateParamTypeEncryptionConfig, Value: aws.String(`[{"resources":["secrets"],"provider":{"keyArn":"` + key + `"}}]`)}}}
+}
+
+// TestRunningAssociation: after ResourceInUseException, the association
+// of the same key still in progress is found across ListUpdates pages;
+// anything else is a BusyError that lists what runs.
+func TestRunningAssociation(t *testing.T) {
+	const key, other = "arn:aws:kms:eu-west-1:111122223333:key/k", "arn:aws:kms:eu-west-1:111122223333:key/other"
+	f := newFake(0)
+	started := time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC)
+	version := types.Update{Id: aws.String("u-version"), Status: types.UpdateStatusInProgress, Type: types.UpdateTypeVersionUpdate, CreatedAt: &started}
+	f.updates = []types.Update{
+		encryptionUpdate("u-done", types.UpdateStatusSuccessful, other),
+		version,
+		encryptionUpdate("u-failed", types.UpdateStatusFailed, key),
+		encryptionUpdate("u-running", types.UpdateStatusInProgress, key),
+	}
+	inUse := &types.ResourceInUseException{Message: aws.String("Cluster has an update in progress")}
+	if !IsInUse(fmt.Errorf("wrapped: %w", inUse)) {
+		t.Fatal("IsInUse does not see a wrapped ResourceInUseException")
+	}
+	running, err := RunningUpdates(context.Background(), f, "c")
+	if err != nil || len(running) != 2 {
+		t.Fatalf("RunningUpdates = %v, %v; want u-version and u-running", running, err)
+	}
+	u, err := RunningAssociation("c", running, key, inUse)
+	if err != nil || aws.ToString(u.Id) != "u-running" {
+		t.Fatalf("RunningAssociation(key) = %v, %v; want u-running", u, err)
+	}
+	_, err = RunningAssociation("c", running, other, inUse)
+	var busy *BusyError
+	if !errors.As(err, &busy) || !IsInUse(err) {
+		t.Fatalf("RunningAssociation(other) = %v; want a BusyError wrapping the ResourceInUseException", err)
+	}
+	summary, detail := Describe(Op{Action: "AssociateEncryptionConfig", Cluster: "c", Region: "eu-west-1"}, err)
+	for _, want := range []string{"u-version (VersionUpdate, started 2026-11-26T05:00:00Z)", "u-running (AssociateEncryptionConfig, key " + key + ")",
+		"aws eks describe-update --name c --update-id <id>"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("detail lacks %q:\n%s", want, detail)
+		}
+	}
+	if summary != "EKS Cluster Busy" || strings.Contains(detail, "u-done") || strings.Contains(detail, "u-failed") {
+		t.Errorf("%s: %s", summary, detail)
+	}
+	if UpdateKeyARN(version) != "" {
+		t.Error("a version update has no key")
 	}
 }

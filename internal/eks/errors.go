@@ -49,6 +49,7 @@ func Describe(op Op, err error) (summary, detail string) {
 	var cfgErr *ConfigError
 	var failed *UpdateFailedError
 	var waitTimeout *UpdateTimeoutError
+	var busy *BusyError
 	var maxAttempts *retry.MaxAttemptsError
 	var apiErr smithy.APIError
 	code := ""
@@ -65,7 +66,10 @@ func Describe(op Op, err error) (summary, detail string) {
 			"which must allow the cluster's IAM role and the caller kms:CreateGrant and kms:DescribeKey), then apply again.", failed)
 	case errors.As(err, &waitTimeout):
 		return "Timed Out Waiting For EKS Update", fmt.Sprintf("%v\n\nThe update goes on in EKS. Raise timeouts.create, "+
-			"or run apply again later: the resource adopts the association once the update has succeeded.", waitTimeout)
+			"or run apply again: it waits for this same update rather than start another, and adopts the association once it has succeeded.", waitTimeout)
+	case errors.As(err, &busy):
+		return "EKS Cluster Busy", fmt.Sprintf("EKS refused %s: %v\n\nEKS runs one update of a cluster at a time. Wait until "+
+			"it has finished (aws eks describe-update --name %s --update-id <id>), then apply again.", op, busy, busy.Cluster)
 	case IsNotFound(err) && op.Action == "DescribeCluster":
 		return "EKS Cluster Not Found", fmt.Sprintf("No EKS cluster named %q exists in region %s for the provider's AWS account: %s\n\n"+
 			"Check the name, and the region and credentials of the provider's aws block (aws.region, aws.profile, AWS_REGION).",

@@ -76,11 +76,13 @@ func (r *EKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.Sc
 			"EKS cannot change the key of a cluster or turn the encryption off, so:\n" +
 			"- a cluster already encrypted with the same key is adopted, and one encrypted with another key is an error;\n" +
 			"- changing `key_arn` is refused at plan time;\n" +
+			"- an apply that finds the association of the same key still running (an earlier apply timed out) waits for it " +
+			"instead of failing; any other update in progress is an error that lists it;\n" +
 			"- destroying the resource only removes it from the state, with a warning: the cluster stays encrypted, and " +
 			"still needs the key to read its Secrets.\n\n" +
 			"From Kubernetes 1.28, EKS encrypts all Kubernetes API data with an AWS-owned key by default; this resource adds " +
 			"envelope encryption of Secrets with a key you own, so that you control and audit its use.\n\n" +
-			"IAM permissions: `eks:DescribeCluster`, `eks:AssociateEncryptionConfig`, `eks:DescribeUpdate`, and on the key " +
+			"IAM permissions: `eks:DescribeCluster`, `eks:AssociateEncryptionConfig`, `eks:DescribeUpdate`, `eks:ListUpdates`, and on the key " +
 			"`kms:DescribeKey` and `kms:CreateGrant`.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
@@ -214,6 +216,18 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 	case "":
 		op := eks.Op{Action: "AssociateEncryptionConfig", Cluster: name, Region: c.Region}
 		update, err := eks.AssociateSecretsKey(ctx, c.EKS, name, key)
+		if eks.IsInUse(err) {
+			// An earlier apply may have timed out while its association
+			// still runs: wait for that one rather than fail.
+			running, lerr := eks.RunningUpdates(ctx, c.EKS, name)
+			if lerr != nil {
+				addEKSError(&resp.Diagnostics, eks.Op{Action: "ListUpdates", Cluster: name, Region: c.Region}, lerr)
+				return
+			}
+			if update, err = eks.RunningAssociation(name, running, key, err); err == nil {
+				tflog.Info(ctx, "Waiting for the association of the same key already in progress", map[string]any{"cluster": name, "update_id": aws.ToString(update.Id)})
+			}
+		}
 		if err != nil {
 			addEKSError(&resp.Diagnostics, op, err)
 			return

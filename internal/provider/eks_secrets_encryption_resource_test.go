@@ -29,12 +29,14 @@ import (
 const eksEncryptionAddr = "kubeharden_eks_secrets_encryption.this"
 
 // Key IDs for the tests. The extension fails an update for a key whose ID
-// starts with fa11 and cancels it for ca9ce1.
+// starts with fa11, cancels it for ca9ce1, and slows it down for 5100.
 const (
 	keyID1      = "11111111-1111-4111-8111-111111111111"
 	keyID2      = "22222222-2222-4222-8222-222222222222"
 	keyIDFail   = "fa110000-0000-4000-8000-000000000000"
 	keyIDCancel = "ca9ce100-0000-4000-8000-000000000000"
+	// keyIDSlow's update stays InProgress for 6 DescribeUpdate calls, not 2.
+	keyIDSlow = "51000000-0000-4000-8000-000000000000"
 )
 
 func eksEncryptionConfig(m *acctest.Moto, cluster, key, extra string) string {
@@ -296,20 +298,57 @@ func TestAccEKSSecretsEncryption_drift(t *testing.T) {
 }
 
 // TestAccEKSSecretsEncryption_timeout gives the association less time than
-// moto's update takes: the error names the update and its last status.
+// EKS takes: the error names the update and its last status, and nothing is
+// in state. While that update still runs, a configuration with another key
+// is refused naming the running update; applying the same key again waits
+// for the running update instead of starting a second one.
 func TestAccEKSSecretsEncryption_timeout(t *testing.T) {
 	m := acctest.SharedMoto(t)
 	t.Parallel()
 	name := acctest.UniqueName("enc-timeout")
 	createEKSCluster(t, m, name, eksFixture{version: "1.30"})
+	slow := m.KeyARN(keyIDSlow)
+	running := func(want string) func() {
+		return func() {
+			updates, err := m.Updates(context.Background(), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(updates) != 1 || updates[0].Status != want {
+				t.Fatalf("cluster %s has updates %+v, want one %s", name, updates, want)
+			}
+		}
+	}
 	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             checkClusterKey(m, name, ""),
-		Steps: []tfresource.TestStep{{
-			Config: eksEncryptionConfig(m, name, m.KeyARN(keyID1), "  timeouts {\n    create = \"2s\"\n  }\n"),
-			ExpectError: regexp.MustCompile(`(?s)Timed Out Waiting For EKS Update.*` +
-				acctest.ErrorText(fmt.Sprintf("of cluster %q was still InProgress after", name)).String()),
-		}},
+		CheckDestroy:             checkClusterKey(m, name, slow),
+		Steps: []tfresource.TestStep{
+			{
+				Config: eksEncryptionConfig(m, name, slow, "  timeouts {\n    create = \"2s\"\n  }\n"),
+				ExpectError: regexp.MustCompile(`(?s)Timed Out Waiting For EKS Update.*` +
+					acctest.ErrorText(fmt.Sprintf("of cluster %q was still InProgress after", name)).String()),
+			},
+			{
+				PreConfig: running("InProgress"),
+				Config:    eksEncryptionConfig(m, name, m.KeyARN(keyID2), ""),
+				ExpectError: regexp.MustCompile(`(?s)EKS Cluster Busy.*` + acctest.ErrorText(fmt.Sprintf("cluster %q has 1 update(s) in progress:", name)).String() +
+					`.*` + acctest.ErrorText("(AssociateEncryptionConfig, key "+slow).String()),
+			},
+			{
+				PreConfig:         running("InProgress"),
+				Config:            eksEncryptionConfig(m, name, slow, ""),
+				ConfigStateChecks: []statecheck.StateCheck{statecheck.ExpectKnownValue(eksEncryptionAddr, tfjsonpath.New("key_arn"), knownvalue.StringExact(slow))},
+				Check: tfresource.ComposeTestCheckFunc(checkClusterKey(m, name, slow), func(*terraform.State) error {
+					running("Successful")()
+					// One update, seen InProgress 6 times across the three
+					// applies, then Successful: no second association.
+					if updates, _ := m.Updates(context.Background(), name); updates[0].Polls != 7 {
+						return fmt.Errorf("the update was polled %d times, want 7", updates[0].Polls)
+					}
+					return nil
+				}),
+			},
+		},
 	})
 }
 

@@ -65,7 +65,7 @@ var kubernetesPermissions = map[string]kubernetesPermission{
 // key's users) are in the guide's text.
 var cloudPermissions = map[string][]string{
 	"kubeharden_eks_cluster":            {"eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"},
-	"kubeharden_eks_secrets_encryption": {"eks:DescribeCluster", "eks:AssociateEncryptionConfig", "eks:DescribeUpdate", "kms:DescribeKey", "kms:CreateGrant"},
+	"kubeharden_eks_secrets_encryption": {"eks:DescribeCluster", "eks:AssociateEncryptionConfig", "eks:DescribeUpdate", "eks:ListUpdates", "kms:DescribeKey", "kms:CreateGrant"},
 	"kubeharden_gke_cluster":            {"container.clusters.get"},
 	"kubeharden_gke_secrets_encryption": {"container.clusters.get", "container.clusters.update", "container.operations.get"},
 }

@@ -1,7 +1,7 @@
 """moto's server with what kubeharden's acceptance tests need from EKS.
 
-moto 5.2 lacks AssociateEncryptionConfig and DescribeUpdate. This script
-registers both against moto's own EKS backend, so that DescribeCluster then
+moto 5.2 lacks AssociateEncryptionConfig, DescribeUpdate and ListUpdates.
+This script registers them against moto's own EKS backend, so that DescribeCluster then
 reports the association, and adds test controls under /_kubeharden/. The Go
 test harness (internal/acctest/moto.go) starts it as
 
@@ -16,10 +16,14 @@ Behaviour of the extension:
   is Successful and the cluster carries the encryptionConfig.
 - A key whose ID starts with FAIL_MARK ("fa11", as in fa110000-...) makes
   the update Failed (with an error detail), one whose ID starts with
-  CANCEL_MARK ("ca9ce1") makes it Cancelled. The markers are hex so that the
+  CANCEL_MARK ("ca9ce1") makes it Cancelled, and one whose ID starts with
+  SLOW_MARK ("5100") stays InProgress for SLOW_POLLS polls instead of
+  IN_PROGRESS_POLLS. The markers are hex so that the
   ARNs pass the provider's own key ARN validation.
 - A cluster that already has an encryptionConfig, or an update in progress,
-  is refused as EKS does.
+  is refused as EKS does (InvalidRequestException, ResourceInUseException).
+- ListUpdates lists the IDs of the cluster's updates, oldest first, with
+  maxResults and nextToken paging.
 - CreateCluster keeps upgradePolicy (moto drops it), so that
   DescribeCluster reports upgradePolicy.supportType.
 
@@ -73,6 +77,8 @@ IN_PROGRESS_POLLS = 2
 
 FAIL_MARK = "fa11"
 CANCEL_MARK = "ca9ce1"
+SLOW_MARK = "5100"
+SLOW_POLLS = 6
 
 KEY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)/.+$")
 
@@ -118,7 +124,7 @@ def associate_encryption_config(self):
             raise InvalidRequestException(
                 message="Encryption is already enabled on cluster %s." % name
             )
-        if any(u["status"] == "InProgress" for u in _updates(cluster).values()):
+        if any(r["update"]["status"] == "InProgress" for r in _updates(cluster).values()):
             raise ResourceInUseException(
                 clusterName=name,
                 nodegroupName=None,
@@ -162,9 +168,27 @@ def describe_update(self):
         update = record["update"]
         if update["status"] == "InProgress":
             record["polls"] += 1
-            if record["polls"] > IN_PROGRESS_POLLS:
+            key_id = record["key_arn"].rsplit("/", 1)[-1]
+            polls = SLOW_POLLS if key_id.startswith(SLOW_MARK) else IN_PROGRESS_POLLS
+            if record["polls"] > polls:
                 _finish(cluster, record)
         return ActionResult({"update": dict(update)})
+
+
+def list_updates(self):
+    name = self._get_param("name")
+    cluster = self.eks_backend.clusters.get(name)
+    if cluster is None:
+        raise _not_found(name)
+    max_results = int(self._get_param("maxResults") or 100)
+    start = int(self._get_param("nextToken") or 0)
+    with _lock:
+        ids = [r["update"]["id"] for r in _updates(cluster).values()]
+    page = ids[start : start + max_results]
+    out = {"updateIds": page}
+    if start + max_results < len(ids):
+        out["nextToken"] = str(start + max_results)
+    return ActionResult(out)
 
 
 def _finish(cluster, record):
@@ -225,11 +249,13 @@ def install():
     eks_utils.Session = _CachedPartitions
     EKSResponse.associate_encryption_config = associate_encryption_config
     EKSResponse.describe_update = describe_update
+    EKSResponse.list_updates = list_updates
     EKSResponse.create_cluster = create_cluster
     dispatch = eks_urls.response.dispatch
     eks_urls.url_paths.update(
         {
             "{0}/clusters/(?P<name>[^/]+)/encryption-config/associate$": dispatch,
+            "{0}/clusters/(?P<name>[^/]+)/updates$": dispatch,
             "{0}/clusters/(?P<name>[^/]+)/updates/(?P<updateId>[^/]+)$": dispatch,
         }
     )
