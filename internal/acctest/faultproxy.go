@@ -243,8 +243,13 @@ func (p *FaultProxy) Close() {
 
 // ProviderConfig connects the provider through the proxy, trusting the
 // control plane's CA and presenting the administrator's certificate (which
-// the proxy does not check; it forwards with its own).
-func (p *FaultProxy) ProviderConfig() string {
+// the proxy does not check; it forwards with its own). Each extra line,
+// such as "qps = 200", is added to the kubernetes block.
+func (p *FaultProxy) ProviderConfig(extra ...string) string {
+	lines := ""
+	for _, l := range extra {
+		lines += "    " + l + "\n"
+	}
 	return fmt.Sprintf(`
 provider "kubeharden" {
   kubernetes {
@@ -252,7 +257,7 @@ provider "kubeharden" {
     cluster_ca_certificate = %q
     client_certificate     = %q
     client_key             = %q
-  }
+%s  }
 }
-`, p.URL, string(p.cp.PKI.CACertPEM), string(p.cp.PKI.AdminCert), string(p.cp.PKI.AdminKey))
+`, p.URL, string(p.cp.PKI.CACertPEM), string(p.cp.PKI.AdminCert), string(p.cp.PKI.AdminKey), lines)
 }

@@ -435,22 +435,11 @@ func TestAccStorageRewriteProviderKilled(t *testing.T) {
 	}
 
 	cli := newTerraformCLI(t)
-	cli.WriteConfig(fmt.Sprintf(`
-provider "kubeharden" {
-  kubernetes {
-    host                   = %q
-    cluster_ca_certificate = %q
-    client_certificate     = %q
-    client_key             = %q
-    qps                    = 200
-    burst                  = 400
-  }
-}
-
+	cli.WriteConfig(proxy.ProviderConfig("qps = 200", "burst = 400") + `
 resource "kubeharden_storage_rewrite" "this" {
   resources = ["secrets"]
 }
-`, proxy.URL, cp.PKI.CACertPEM, cp.PKI.AdminCert, cp.PKI.AdminKey))
+`)
 
 	// The killAt-th update of one of our Secrets kills the provider; that
 	// request still reaches the API server, as one in flight would.
