@@ -138,7 +138,7 @@ func StartControlPlane(ctx context.Context, o Options) (*ControlPlane, error) {
 	}
 	dir := o.Dir
 	if dir == "" {
-		if dir, err = os.MkdirTemp("", "kubeharden-cp-"); err != nil {
+		if dir, err = TempDir("kubeharden-cp-"); err != nil {
 			return nil, err
 		}
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -242,7 +242,7 @@ func (cp *ControlPlane) spawn(path, name string, args ...string) error {
 	cmd.Stdout = f
 	cmd.Stderr = f
 	// The processes die with the test binary even when it is killed.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return fmt.Errorf("starting %s: %w", name, err)

@@ -45,7 +45,7 @@ var _ service.Service = &KMSPlugin{}
 func StartKMSPlugin(ctx context.Context, keyID string) (*KMSPlugin, error) {
 	// Unix socket paths are limited to about 100 bytes, more than a test's
 	// t.TempDir() may use: keep the folder short.
-	dir, err := os.MkdirTemp("", "kms-")
+	dir, err := TempDir("kubeharden-kms-")
 	if err != nil {
 		return nil, err
 	}

@@ -138,7 +138,7 @@ func StartMoto(ctx context.Context) (*Moto, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "kubeharden-moto-")
+	dir, err := TempDir("kubeharden-moto-")
 	if err != nil {
 		return nil, err
 	}
@@ -151,8 +151,9 @@ func StartMoto(ctx context.Context) (*Moto, error) {
 	cmd := exec.Command(python, script, "--port", fmt.Sprint(port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
-	// Its own process group, so that Stop reaches anything it spawned.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group, so that Stop reaches anything it spawned; on
+	// Linux it also dies with the test binary.
+	cmd.SysProcAttr = childProcAttr()
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()
 		_ = os.RemoveAll(dir)

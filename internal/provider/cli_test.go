@@ -50,7 +50,7 @@ func builtProvider(t *testing.T) string {
 			return
 		}
 		// Shared by the tests of the package, so not t.TempDir().
-		dir, err := os.MkdirTemp("", "kubeharden-provider-") //nolint:usetesting // outlives the first test
+		dir, err := acctest.TempDir("kubeharden-provider-")
 		if err != nil {
 			providerBuild.err = err
 			return

@@ -69,7 +69,7 @@ func TestAccEncryptionConfigKMSv2EndToEnd(t *testing.T) {
 
 	// A short folder under /tmp: the KMS plugins' unix sockets live there,
 	// and t.TempDir() paths can pass the 108-byte socket path limit.
-	work, err := os.MkdirTemp("", "kubeharden-enc-e2e-") //nolint:usetesting // see above
+	work, err := acctest.TempDir("kubeharden-enc-e2e-")
 	if err != nil {
 		t.Fatal(err)
 	}
