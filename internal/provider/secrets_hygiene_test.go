@@ -141,6 +141,12 @@ output "version" { value = data.kubeharden_cluster.this.version }
 			if len(artifacts["trace.log"]) < 100_000 || !bytes.Contains(artifacts["trace.log"], []byte("[TRACE]")) {
 				t.Fatalf("the TRACE log is suspiciously small (%d bytes): TF_LOG did not take effect", len(artifacts["trace.log"]))
 			}
+			// The provider's own logs reach it too (it switches them off
+			// only when no TF_LOG* variable is set).
+			if !bytes.Contains(artifacts["trace.log"], []byte("provider.terraform-provider-kubeharden")) ||
+				!bytes.Contains(artifacts["trace.log"], []byte("Kubernetes client configured")) {
+				t.Fatal("the TRACE log holds no log line of the provider")
+			}
 			total := 0
 			for _, name := range []string{"terraform.tfstate", "trace.log"} {
 				n := countNeedles(t, name, artifacts[name], needles)
