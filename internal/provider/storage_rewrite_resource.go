@@ -77,7 +77,9 @@ func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"with the current write provider (after a key rotation, or after enabling encryption), as " +
 			"`kubectl get secrets -A -o json | kubectl replace -f -` does. Lists are paged (500 a page); each update carries the listed " +
 			"resourceVersion as a precondition, so an object changed meanwhile is read again and never overwritten with older content; " +
-			"the data of every object is left exactly as it was. It is an action: it runs when created, and again when `triggers`, " +
+			"the data of every object is left exactly as it was. Throttling, server errors and broken connections are retried (an object's " +
+			"update up to 9 times over about 10 seconds, lists until the timeout); a run that was interrupted, even by killing the provider, " +
+			"is safe to run again. It is an action: it runs when created, and again when `triggers`, " +
 			"`resources` or `encryption_config_sha256` change (replacement). Read keeps the state as it is, destroy does nothing, and " +
 			"it cannot be imported. A rewrite with failures is reported as an error and the resource is tainted, so the next apply runs it again.",
 		Attributes: map[string]schema.Attribute{
