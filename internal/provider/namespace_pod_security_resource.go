@@ -108,12 +108,20 @@ func (m *namespacePodSecurityModel) labels() (map[string]string, bool) {
 }
 
 // setFromLabels sets the three modes from a namespace's live labels. A mode
-// whose level label is absent is null; an absent version label means
-// "latest", as PSA reads it.
+// without either label is null; an absent version label means "latest", as
+// PSA reads it. A version label without its level label (which PSA ignores)
+// reads as level "" with that version, so that it shows as drift against a
+// configuration where the mode is unset, and the next apply removes it.
 func (m *namespacePodSecurityModel) setFromLabels(labels map[string]string) {
 	for _, mode := range podsecurity.Modes {
 		level, ok := labels[podsecurity.LevelLabel(mode)]
 		if !ok {
+			if v, stray := labels[podsecurity.VersionLabel(mode)]; stray {
+				*m.mode(mode) = types.ObjectValueMust(psaModeAttrTypes, map[string]attr.Value{
+					"level": types.StringValue(""), "version": types.StringValue(v),
+				})
+				continue
+			}
 			*m.mode(mode) = types.ObjectNull(psaModeAttrTypes)
 			continue
 		}

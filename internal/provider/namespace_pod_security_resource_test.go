@@ -221,6 +221,29 @@ func TestAccNamespacePodSecurity_drift(t *testing.T) {
 				}, keep),
 			},
 			{
+				// A version label of an unset mode, without its level label,
+				// is drift as well: PSA ignores it, but it contradicts the
+				// configuration, which owns all six labels.
+				PreConfig: func() {
+					if _, err := cp.Clientset.CoreV1().Namespaces().Apply(ctx, corev1ac.Namespace(ns).WithLabels(map[string]string{"pod-security.kubernetes.io/audit-version": "v1.30"}),
+						metav1.ApplyOptions{FieldManager: "someone-else"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(psaRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(psaRes, tfjsonpath.New("audit"), knownvalue.Null()),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectLabels(cp, ns, map[string]string{
+					"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest",
+					"pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/warn-version": "latest",
+				}, keep),
+			},
+			{
 				// The namespace is deleted outside Terraform: the refresh
 				// drops the resource from state, so with the resource gone
 				// from the configuration there is nothing to destroy.
