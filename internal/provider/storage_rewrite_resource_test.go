@@ -406,6 +406,10 @@ func compareSecrets(cp *acctest.ControlPlane, want map[string]storedSecret) []st
 // changes one Secret between the list and its update (a real 409),
 // rewrites everything, keeps the newer data of that Secret, and leaves an
 // empty plan. Secrets are compared byte for byte through the API.
+// providerDied matches the errors Terraform gives when its provider
+// process dies during a call (see TestAccStorageRewriteProviderKilled).
+var providerDied = regexp.MustCompile(`Plugin did not respond|plugin exited|Request cancelled`)
+
 func TestAccStorageRewriteProviderKilled(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
@@ -456,11 +460,17 @@ resource "kubeharden_storage_rewrite" "this" {
 	if code == 0 {
 		t.Fatalf("apply succeeded although its provider was killed:\n%s", stdout)
 	}
-	if !strings.Contains(stderr, "Plugin did not respond") && !strings.Contains(stderr, "plugin exited") {
-		t.Errorf("apply's error does not say the provider died:\n%s", stderr)
+	// Terraform reports a plugin that died mid-call in one of two ways,
+	// depending on which its gRPC client notices first: the transport
+	// breaking (Unavailable: "Plugin did not respond") or go-plugin closing
+	// the connection after the process exited (Canceled: "Request
+	// cancelled"; nothing here interrupts Terraform, so it can only come
+	// from the death). Either must name the apply call.
+	if !providerDied.MatchString(stderr) || !strings.Contains(stderr, "ApplyResourceChange") {
+		t.Errorf("apply's error does not say the provider died during ApplyResourceChange:\n%s", stderr)
 	}
 	updated := countOurs()
-	t.Logf("provider killed after %d of %d Secret updates; terraform exited %d", updated, n, code)
+	t.Logf("provider killed after %d of %d Secret updates; terraform exited %d (%q)", updated, n, code, providerDied.FindString(stderr))
 	if updated >= n {
 		t.Fatalf("the kill came too late: all %d Secrets were updated", n)
 	}
@@ -519,8 +529,12 @@ resource "kubeharden_storage_rewrite" "this" {
 		t.Fatalf("state holds %d resources, want the rewrite", len(state.Values.RootModule.Resources))
 	}
 	vals := state.Values.RootModule.Resources[0].Values
-	// Other tests' Secrets on the shared control plane are rewritten too.
-	if rewritten, _ := vals["rewritten"].(float64); rewritten < n || vals["failed"] != float64(0) || vals["skipped"] != float64(0) {
+	// Other tests' Secrets on the shared control plane are rewritten too,
+	// and some are skipped: other tests delete theirs meanwhile, and a
+	// namespace deleted by a test's cleanup leaves its Secrets listed but
+	// not writable (no namespace controller runs here), so "skipped" is not
+	// checked; that each of ours was written is, through the proxy counts.
+	if rewritten, _ := vals["rewritten"].(float64); rewritten < n || vals["failed"] != float64(0) {
 		t.Errorf("state after the second apply: rewritten=%v skipped=%v failed=%v, want at least %d rewritten and none failed",
 			vals["rewritten"], vals["skipped"], vals["failed"], n)
 	}
