@@ -150,116 +150,123 @@ func applyOptions() metav1.ApplyOptions {
 	return metav1.ApplyOptions{FieldManager: FieldManager, Force: true}
 }
 
-// ApplyPolicy writes the policy with server-side apply.
-func (c Client) ApplyPolicy(ctx context.Context, p *admv1ac.MutatingAdmissionPolicyApplyConfiguration) error {
+// typedClient is what the v1 and v1beta1 typed clients of
+// MutatingAdmissionPolicy and of its binding share: O is the object type and
+// A its apply configuration in that version.
+type typedClient[O, A any] interface {
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (O, error)
+	Apply(ctx context.Context, obj A, opts metav1.ApplyOptions) (O, error)
+	Delete(ctx context.Context, name string, opts metav1.DeleteOptions) error
+}
+
+// apply writes p, a v1 apply configuration, through the client of the
+// served version; for v1beta1 it is converted first. PBA names the v1beta1
+// apply configuration's pointer type, for its WithAPIVersion.
+func apply[A, BA any, PBA interface {
+	*BA
+	WithAPIVersion(string) *BA
+}, O, BO any](ctx context.Context, c Client, v1 typedClient[O, *A], beta typedClient[BO, PBA], p *A) error {
 	switch c.APIVersion {
 	case APIVersionV1:
-		_, err := c.Clientset.AdmissionregistrationV1().MutatingAdmissionPolicies().Apply(ctx, p, applyOptions())
+		_, err := v1.Apply(ctx, p, applyOptions())
 		return err
 	case APIVersionV1beta1:
-		b := &admv1beta1ac.MutatingAdmissionPolicyApplyConfiguration{}
+		b := PBA(new(BA))
 		if err := convert(p, b); err != nil {
 			return err
 		}
 		b.WithAPIVersion(APIVersionV1beta1)
-		_, err := c.Clientset.AdmissionregistrationV1beta1().MutatingAdmissionPolicies().Apply(ctx, b, applyOptions())
+		_, err := beta.Apply(ctx, b, applyOptions())
 		return err
 	}
 	return c.unsupported()
+}
+
+// get reads the object named name through the client of the served
+// version, as v1; a missing one is (nil, nil).
+func get[O, BO any, A, BA any](ctx context.Context, c Client, v1 typedClient[*O, A], beta typedClient[*BO, BA], name string) (*O, error) {
+	var out *O
+	var err error
+	switch c.APIVersion {
+	case APIVersionV1:
+		out, err = v1.Get(ctx, name, metav1.GetOptions{})
+	case APIVersionV1beta1:
+		var b *BO
+		if b, err = beta.Get(ctx, name, metav1.GetOptions{}); err == nil {
+			out = new(O)
+			err = convert(b, out)
+		}
+	default:
+		return nil, c.unsupported()
+	}
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	return out, err
+}
+
+// remove deletes the object named name through the client of the served
+// version; one already gone is not an error.
+func remove[O, BO any, A, BA any](ctx context.Context, c Client, v1 typedClient[O, A], beta typedClient[BO, BA], name string) error {
+	var err error
+	switch c.APIVersion {
+	case APIVersionV1:
+		err = v1.Delete(ctx, name, metav1.DeleteOptions{})
+	case APIVersionV1beta1:
+		err = beta.Delete(ctx, name, metav1.DeleteOptions{})
+	default:
+		return c.unsupported()
+	}
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	return err
+}
+
+// ApplyPolicy writes the policy with server-side apply.
+func (c Client) ApplyPolicy(ctx context.Context, p *admv1ac.MutatingAdmissionPolicyApplyConfiguration) error {
+	return apply(ctx, c, c.policiesV1(), c.policiesV1beta1(), p)
 }
 
 // ApplyBinding writes the binding with server-side apply.
 func (c Client) ApplyBinding(ctx context.Context, p *admv1ac.MutatingAdmissionPolicyBindingApplyConfiguration) error {
-	switch c.APIVersion {
-	case APIVersionV1:
-		_, err := c.Clientset.AdmissionregistrationV1().MutatingAdmissionPolicyBindings().Apply(ctx, p, applyOptions())
-		return err
-	case APIVersionV1beta1:
-		b := &admv1beta1ac.MutatingAdmissionPolicyBindingApplyConfiguration{}
-		if err := convert(p, b); err != nil {
-			return err
-		}
-		b.WithAPIVersion(APIVersionV1beta1)
-		_, err := c.Clientset.AdmissionregistrationV1beta1().MutatingAdmissionPolicyBindings().Apply(ctx, b, applyOptions())
-		return err
-	}
-	return c.unsupported()
+	return apply(ctx, c, c.bindingsV1(), c.bindingsV1beta1(), p)
 }
 
 // GetPolicy reads the policy named name; a missing one is (nil, nil).
 func (c Client) GetPolicy(ctx context.Context, name string) (*admv1.MutatingAdmissionPolicy, error) {
-	out := &admv1.MutatingAdmissionPolicy{}
-	var err error
-	switch c.APIVersion {
-	case APIVersionV1:
-		out, err = c.Clientset.AdmissionregistrationV1().MutatingAdmissionPolicies().Get(ctx, name, metav1.GetOptions{})
-	case APIVersionV1beta1:
-		var b *admv1beta1.MutatingAdmissionPolicy
-		if b, err = c.Clientset.AdmissionregistrationV1beta1().MutatingAdmissionPolicies().Get(ctx, name, metav1.GetOptions{}); err == nil {
-			err = convert(b, out)
-		}
-	default:
-		return nil, c.unsupported()
-	}
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	return out, err
+	return get(ctx, c, c.policiesV1(), c.policiesV1beta1(), name)
 }
 
 // GetBinding reads the binding named name; a missing one is (nil, nil).
 func (c Client) GetBinding(ctx context.Context, name string) (*admv1.MutatingAdmissionPolicyBinding, error) {
-	out := &admv1.MutatingAdmissionPolicyBinding{}
-	var err error
-	switch c.APIVersion {
-	case APIVersionV1:
-		out, err = c.Clientset.AdmissionregistrationV1().MutatingAdmissionPolicyBindings().Get(ctx, name, metav1.GetOptions{})
-	case APIVersionV1beta1:
-		var b *admv1beta1.MutatingAdmissionPolicyBinding
-		if b, err = c.Clientset.AdmissionregistrationV1beta1().MutatingAdmissionPolicyBindings().Get(ctx, name, metav1.GetOptions{}); err == nil {
-			err = convert(b, out)
-		}
-	default:
-		return nil, c.unsupported()
-	}
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	return out, err
+	return get(ctx, c, c.bindingsV1(), c.bindingsV1beta1(), name)
 }
 
 // DeletePolicy deletes the policy; one already gone is not an error.
 func (c Client) DeletePolicy(ctx context.Context, name string) error {
-	var err error
-	switch c.APIVersion {
-	case APIVersionV1:
-		err = c.Clientset.AdmissionregistrationV1().MutatingAdmissionPolicies().Delete(ctx, name, metav1.DeleteOptions{})
-	case APIVersionV1beta1:
-		err = c.Clientset.AdmissionregistrationV1beta1().MutatingAdmissionPolicies().Delete(ctx, name, metav1.DeleteOptions{})
-	default:
-		return c.unsupported()
-	}
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	return err
+	return remove(ctx, c, c.policiesV1(), c.policiesV1beta1(), name)
 }
 
 // DeleteBinding deletes the binding; one already gone is not an error.
 func (c Client) DeleteBinding(ctx context.Context, name string) error {
-	var err error
-	switch c.APIVersion {
-	case APIVersionV1:
-		err = c.Clientset.AdmissionregistrationV1().MutatingAdmissionPolicyBindings().Delete(ctx, name, metav1.DeleteOptions{})
-	case APIVersionV1beta1:
-		err = c.Clientset.AdmissionregistrationV1beta1().MutatingAdmissionPolicyBindings().Delete(ctx, name, metav1.DeleteOptions{})
-	default:
-		return c.unsupported()
-	}
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	return err
+	return remove(ctx, c, c.bindingsV1(), c.bindingsV1beta1(), name)
+}
+
+func (c Client) policiesV1() typedClient[*admv1.MutatingAdmissionPolicy, *admv1ac.MutatingAdmissionPolicyApplyConfiguration] {
+	return c.Clientset.AdmissionregistrationV1().MutatingAdmissionPolicies()
+}
+
+func (c Client) policiesV1beta1() typedClient[*admv1beta1.MutatingAdmissionPolicy, *admv1beta1ac.MutatingAdmissionPolicyApplyConfiguration] {
+	return c.Clientset.AdmissionregistrationV1beta1().MutatingAdmissionPolicies()
+}
+
+func (c Client) bindingsV1() typedClient[*admv1.MutatingAdmissionPolicyBinding, *admv1ac.MutatingAdmissionPolicyBindingApplyConfiguration] {
+	return c.Clientset.AdmissionregistrationV1().MutatingAdmissionPolicyBindings()
+}
+
+func (c Client) bindingsV1beta1() typedClient[*admv1beta1.MutatingAdmissionPolicyBinding, *admv1beta1ac.MutatingAdmissionPolicyBindingApplyConfiguration] {
+	return c.Clientset.AdmissionregistrationV1beta1().MutatingAdmissionPolicyBindings()
 }
 
 func (c Client) unsupported() error {
