@@ -9,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // SnapshotEnv switches the namespace snapshot off when set to "off" (or
@@ -24,10 +23,13 @@ const SnapshotEnv = "KUBEHARDEN_NAMESPACE_SNAPSHOT"
 // Consistency rule: the snapshot is taken on the first read and never
 // refreshed. A namespace this process writes (MarkWritten) after that is
 // never served from it again: its reads fall back to a GET, so a resource
-// always sees its own writes. Reads of other namespaces may be as old as the
-// snapshot, which within one Terraform operation is the same point-in-time
-// view a refresh has anyway. Nothing is cached across processes: Terraform
-// starts a new provider process for each command.
+// always sees its own writes. A namespace missing from the snapshot is read
+// with a GET too, since other resources of the same apply may have created
+// it since (a refresh pays one GET per namespace deleted outside Terraform).
+// Other reads may be as old as the snapshot: a caller that writes must not
+// trust the UID it reads here (see the pod security resource's write, which
+// lets the API server check it). Nothing is cached across processes:
+// Terraform starts a new provider process for each command.
 type NamespaceSnapshot struct {
 	mu       sync.Mutex
 	taken    bool
@@ -62,7 +64,7 @@ func (s *NamespaceSnapshot) Get(ctx context.Context, c *Client, name string) (*c
 				s.mu.Lock()
 				s.disabled = true
 				s.mu.Unlock()
-				return getNamespace(ctx, c, name)
+				return GetNamespace(ctx, c, name)
 			}
 			return nil, err
 		}
@@ -71,13 +73,12 @@ func (s *NamespaceSnapshot) Get(ctx context.Context, c *Client, name string) (*c
 	}
 	s.mu.Unlock()
 	if !useSnapshot {
-		return getNamespace(ctx, c, name)
+		return GetNamespace(ctx, c, name)
 	}
-	ns, ok := s.items[name]
-	if !ok {
-		return nil, apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, name)
+	if ns, ok := s.items[name]; ok {
+		return ns, nil
 	}
-	return ns, nil
+	return GetNamespace(ctx, c, name)
 }
 
 // MarkWritten records that this process wrote the namespace, so later reads
@@ -88,7 +89,9 @@ func (s *NamespaceSnapshot) MarkWritten(name string) {
 	s.mu.Unlock()
 }
 
-func getNamespace(ctx context.Context, c *Client, name string) (*corev1.Namespace, error) {
+// GetNamespace reads the namespace from the API server (never from a
+// snapshot), retrying transient errors.
+func GetNamespace(ctx context.Context, c *Client, name string) (*corev1.Namespace, error) {
 	var ns *corev1.Namespace
 	err := Retry(ctx, Op{Verb: "get", Resource: "namespaces", Name: name}, func(ctx context.Context) error {
 		var err error

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -178,7 +179,7 @@ func (r *NamespacePodSecurityResource) Schema(ctx context.Context, _ resource.Sc
 			},
 			"namespace": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "Name of an existing namespace. Changing it replaces the resource.",
+				MarkdownDescription: "Name of the namespace to label. It must exist when the resource is applied, and is never created by it; another resource of the same configuration may create it (reference it, or use `depends_on`). Changing it replaces the resource.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:          []validator.String{dns1123LabelValidator()},
 			},
@@ -255,9 +256,14 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 	}
 	ns, err := r.data.Namespaces.Get(ctx, c, name)
 	if apierrors.IsNotFound(err) {
-		resp.Diagnostics.AddAttributeError(path.Root("namespace"), "Namespace Not Found",
-			fmt.Sprintf("namespace: the namespace %q does not exist. This resource manages the labels of an existing namespace: "+
-				"create it first (and reference it, so Terraform orders the two), or fix the name.", name))
+		// Not an error: another resource of this run may create it (a
+		// kubernetes_namespace's name is known at plan time), and the plan
+		// cannot see that. The apply fails clearly if it still is missing.
+		resp.Diagnostics.AddAttributeWarning(path.Root("namespace"), "Namespace Does Not Exist Yet",
+			fmt.Sprintf("namespace: the namespace %q does not exist in the cluster now. This resource labels an existing namespace "+
+				"and never creates one, so the apply fails unless a resource applied before it creates the namespace "+
+				"(reference that resource, or use depends_on, so that Terraform orders the two). If the namespace should "+
+				"already exist, check the name. No preview of pods the enforce level would reject: the namespace has none yet.", name))
 		return
 	}
 	if err != nil {
@@ -388,9 +394,12 @@ func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.
 }
 
 // write applies the planned labels and sets the modes of plan from what the
-// API server answered. It never creates a namespace: server-side apply
-// would, so a namespace that vanished between the snapshot and the write is
-// deleted again and reported.
+// API server answered. It never creates a namespace, although server-side
+// apply would: every apply names the UID of the namespace it means, which
+// the API server checks, so a namespace deleted meanwhile is refused rather
+// than created, and one replaced meanwhile (read from an old snapshot, or
+// deleted and created again by other resources of the same run) is read
+// again and labelled.
 func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *namespacePodSecurityModel, diags *diag.Diagnostics) {
 	name := plan.Namespace.ValueString()
 	op := kube.Op{Verb: "patch", Resource: "namespaces", Name: name}
@@ -398,10 +407,14 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 	if c == nil {
 		return
 	}
+	notFound := func() {
+		diags.AddAttributeError(path.Root("namespace"), "Namespace Not Found",
+			fmt.Sprintf("namespace: the namespace %q does not exist, and this resource never creates one; nothing was written. "+
+				"Create it first (reference the resource that creates it, or use depends_on, so that Terraform orders the two), or fix the name.", name))
+	}
 	before, err := r.data.Namespaces.Get(ctx, c, name)
 	if apierrors.IsNotFound(err) {
-		diags.AddAttributeError(path.Root("namespace"), "Namespace Not Found",
-			fmt.Sprintf("namespace: the namespace %q does not exist; create it first.", name))
+		notFound()
 		return
 	}
 	if err != nil {
@@ -413,13 +426,27 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 	r.data.Namespaces.MarkWritten(name)
 	wctx, rec := kube.WithWarningRecorder(ctx)
 	var got *corev1.Namespace
-	err = kube.Retry(wctx, op, func(ctx context.Context) error {
-		rec.Reset()
-		var err error
-		got, err = c.Clientset.CoreV1().Namespaces().Apply(ctx, corev1ac.Namespace(name).WithLabels(labels),
-			metav1.ApplyOptions{FieldManager: podSecurityFieldManager, Force: plan.Force.ValueBool()})
-		return err
-	})
+	for attempt := 1; ; attempt++ {
+		uid := before.UID
+		err = kube.Retry(wctx, op, func(ctx context.Context) error {
+			rec.Reset()
+			var err error
+			got, err = c.Clientset.CoreV1().Namespaces().Apply(ctx, corev1ac.Namespace(name).WithUID(uid).WithLabels(labels),
+				metav1.ApplyOptions{FieldManager: podSecurityFieldManager, Force: plan.Force.ValueBool()})
+			return err
+		})
+		if !uidRefused(err) || attempt == 3 {
+			break
+		}
+		tflog.Info(ctx, "The namespace is not the one read before (deleted, or replaced); reading it again", map[string]any{"namespace": name, "uid": string(uid), "error": err.Error()})
+		if before, err = kube.GetNamespace(ctx, c, name); err != nil {
+			break
+		}
+	}
+	if apierrors.IsNotFound(err) || uidRefused(err) {
+		notFound()
+		return
+	}
 	if err != nil {
 		if apierrors.IsConflict(err) {
 			diags.AddError("Pod Security Labels Owned By Another Manager",
@@ -427,14 +454,6 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 			return
 		}
 		addKubeErrorOf(diags, "kubeharden_namespace_pod_security", op, err)
-		return
-	}
-	if got.UID != before.UID {
-		// The namespace was deleted after it was read, and the apply made a
-		// new, empty one. Undo that.
-		_ = c.Clientset.CoreV1().Namespaces().Delete(ctx, name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &got.UID}})
-		diags.AddAttributeError(path.Root("namespace"), "Namespace Not Found",
-			fmt.Sprintf("namespace: the namespace %q was deleted while this plan ran; nothing was written.", name))
 		return
 	}
 	for _, w := range rec.Messages() {
@@ -450,6 +469,25 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 	}
 	plan.ID = types.StringValue(name)
 	plan.setFromLabels(got.Labels)
+}
+
+// uidRefused reports whether the API server refused an apply for naming a
+// UID the namespace does not have: a 409 "uid mismatch" when no namespace
+// of that name exists (the apply would otherwise have created one), or a
+// 422 on metadata.uid (immutable) when it is another namespace of the name.
+func uidRefused(err error) bool {
+	if apierrors.IsConflict(err) {
+		return strings.Contains(err.Error(), "uid mismatch")
+	}
+	var se apierrors.APIStatus
+	if apierrors.IsInvalid(err) && errors.As(err, &se) && se.Status().Details != nil {
+		for _, cause := range se.Status().Details.Causes {
+			if cause.Field == "metadata.uid" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func strayPSALabels(live, want map[string]string) []string {

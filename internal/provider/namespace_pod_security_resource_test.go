@@ -6,9 +6,13 @@ import (
 	"maps"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -258,10 +262,23 @@ func TestAccNamespacePodSecurity_drift(t *testing.T) {
 				},
 			},
 			{
-				// And planning it again says the namespace does not exist.
+				// Planning it again plans a create (with a warning that the
+				// namespace does not exist yet: something in the same run
+				// could create it), which CI's -detailed-exitcode reports.
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				// And the apply refuses without creating the namespace.
 				Config:      config,
-				PlanOnly:    true,
-				ExpectError: acctest.ErrorText(fmt.Sprintf(`the namespace %q does not exist`, ns)),
+				ExpectError: acctest.ErrorText(fmt.Sprintf(`the namespace %q does not exist, and this resource never creates one`, ns)),
+				Check: func(*terraform.State) error {
+					if _, err := cp.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+						return fmt.Errorf("the apply created namespace %s: %w", ns, err)
+					}
+					return nil
+				},
 			},
 		},
 	})
@@ -402,7 +419,9 @@ func TestAccNamespacePodSecurity_previewDiagnostics(t *testing.T) {
 		{"warn", "restricted", []string{"hostnet: host namespaces, allowPrivilegeEscalation != false", "plain: allowPrivilegeEscalation != false"}},
 		{"ignore", "restricted", nil},
 	} {
-		resp := modifyPlan(t, r, map[string]tftypes.Value{
+		// (A plan runs in a process of its own, with a snapshot of its own.)
+		planner := &NamespacePodSecurityResource{data: &ProviderData{Kube: r.data.Kube, Namespaces: kube.NewNamespaceSnapshot()}}
+		resp := modifyPlan(t, planner, map[string]tftypes.Value{
 			"namespace":    tftypes.NewValue(tftypes.String, ns),
 			"enforce":      modeTF(tc.level),
 			"on_violation": tftypes.NewValue(tftypes.String, tc.onViolation),
@@ -490,8 +509,10 @@ resource "kubeharden_namespace_pod_security" "test" {
 			PlanOnly: true, ExpectError: acctest.ErrorText(`namespace: "Not_A_Name" is not a valid name`),
 		},
 		tfresource.TestStep{
-			Config:   psaConfig(cp, "kubeharden-no-such-namespace", `enforce = { level = "baseline" }`),
-			PlanOnly: true, ExpectError: acctest.ErrorText(`the namespace "kubeharden-no-such-namespace" does not exist`),
+			// A namespace that does not exist plans with a warning (another
+			// resource of the run could create it) and fails at apply.
+			Config:      psaConfig(cp, "kubeharden-no-such-namespace", `enforce = { level = "baseline" }`),
+			ExpectError: acctest.ErrorText(`the namespace "kubeharden-no-such-namespace" does not exist, and this resource never creates one`),
 		},
 		tfresource.TestStep{
 			// A version newer than the cluster plans fine (PSA caps it), with a warning.
@@ -514,4 +535,165 @@ resource "kubeharden_namespace_pod_security" "test" {
 	if _, err := cp.Clientset.CoreV1().Namespaces().Get(context.Background(), "kubeharden-no-such-namespace", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Fatalf("the plan created the missing namespace: %v", err)
 	}
+}
+
+// TestAccNamespacePodSecurity_namespaceChangesDuringApply calls write, the
+// apply of the labels, after the process's namespace snapshot was taken and
+// the namespace then changed, as happens when other resources of the same
+// apply create or replace it. A namespace created since is labelled; one
+// replaced since (a new UID) is labelled and kept; one deleted since is
+// reported and never created again.
+func TestAccNamespacePodSecurity_namespaceChangesDuringApply(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	ctx := context.Background()
+	created, replaced, deleted := acctest.UniqueName("psa-new"), acctest.UniqueName("psa-repl"), acctest.UniqueName("psa-gone")
+	for _, ns := range []string{replaced, deleted} {
+		if err := cp.CreateNamespace(ctx, ns, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, ns := range []string{created, replaced, deleted} {
+		t.Cleanup(func() { _ = cp.DeleteNamespace(context.Background(), ns) })
+	}
+	r := &NamespacePodSecurityResource{data: &ProviderData{
+		Kube:       kube.NewLazy(kube.Config{ConfigPath: cp.KubeconfigPath}, false),
+		Namespaces: kube.NewNamespaceSnapshot(),
+	}}
+	c, err := r.data.Kube.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := r.data.Namespaces.Get(ctx, c, replaced) // takes the snapshot
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cp.CreateNamespace(ctx, created, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := cp.DeleteNamespace(ctx, replaced); err != nil {
+		t.Fatal(err)
+	}
+	if err := cp.CreateNamespace(ctx, replaced, map[string]string{"team": "b"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := cp.DeleteNamespace(ctx, deleted); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(ns string) *namespacePodSecurityModel {
+		return &namespacePodSecurityModel{
+			Namespace:   types.StringValue(ns),
+			Enforce:     types.ObjectValueMust(psaModeAttrTypes, map[string]attr.Value{"level": types.StringValue("baseline"), "version": types.StringValue("latest")}),
+			Audit:       types.ObjectNull(psaModeAttrTypes),
+			Warn:        types.ObjectNull(psaModeAttrTypes),
+			OnViolation: types.StringValue("warn"),
+			Force:       types.BoolValue(true),
+		}
+	}
+	for _, ns := range []string{created, replaced} {
+		var diags diag.Diagnostics
+		r.write(ctx, plan(ns), nil, &diags)
+		if diags.HasError() {
+			t.Fatalf("%s: %v", ns, diags)
+		}
+		got, err := cp.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+		if err != nil {
+			t.Fatalf("%s: the write lost the namespace: %v", ns, err)
+		}
+		if got.Labels["pod-security.kubernetes.io/enforce"] != "baseline" {
+			t.Errorf("%s: labels %v, want enforce=baseline", ns, got.Labels)
+		}
+		if ns == replaced && (got.UID == old.UID || got.Labels["team"] != "b") {
+			t.Errorf("%s: not the namespace that replaced the old one: uid %s (old %s), labels %v", ns, got.UID, old.UID, got.Labels)
+		}
+	}
+	// The deleted one: the plan warns that it does not exist yet; the
+	// write fails naming it, and makes no namespace, not even for an
+	// instant (server-side apply would create one).
+	// (A plan runs in a process of its own, with a snapshot of its own.)
+	planner := &NamespacePodSecurityResource{data: &ProviderData{Kube: r.data.Kube, Namespaces: kube.NewNamespaceSnapshot()}}
+	resp := modifyPlan(t, planner, map[string]tftypes.Value{
+		"namespace": tftypes.NewValue(tftypes.String, deleted),
+		"enforce":   modeTF("baseline"),
+	})
+	if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != 1 ||
+		!strings.Contains(resp.Diagnostics.Warnings()[0].Detail(), fmt.Sprintf("the namespace %q does not exist in the cluster now", deleted)) {
+		t.Errorf("plan of a missing namespace: want one warning that it does not exist yet, got %v", resp.Diagnostics)
+	}
+	w, err := cp.Clientset.CoreV1().Namespaces().Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + deleted})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	var diags diag.Diagnostics
+	r.write(ctx, plan(deleted), nil, &diags)
+	if !diags.HasError() || !strings.Contains(fmt.Sprint(diags), fmt.Sprintf("the namespace %q does not exist", deleted)) {
+		t.Errorf("writing the labels of a deleted namespace: want a Namespace Not Found error, got %v", diags)
+	}
+	if _, err := cp.Clientset.CoreV1().Namespaces().Get(ctx, deleted, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the write left a namespace %s behind: %v", deleted, err)
+	}
+	select {
+	case ev := <-w.ResultChan():
+		t.Errorf("the write made the deleted namespace exist again for a while (%s event)", ev.Type)
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// TestAccNamespacePodSecurity_namespaceCreatedInSameRun labels a namespace
+// that another resource of the same configuration creates, whose name is
+// known at plan time (as kubernetes_namespace's metadata[0].name is; here a
+// literal and depends_on): the plan warns instead of failing, and the apply labels it, although the
+// namespace snapshot of the apply was taken (by the first resource) before
+// the namespace existed.
+func TestAccNamespacePodSecurity_namespaceCreatedInSameRun(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	ctx := context.Background()
+	existing, fresh := acctest.UniqueName("psa-first"), acctest.UniqueName("psa-later")
+	if err := cp.CreateNamespace(ctx, existing, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, ns := range []string{existing, fresh} {
+		t.Cleanup(func() { _ = cp.DeleteNamespace(context.Background(), ns) })
+	}
+	config := cp.ProviderConfig() + fmt.Sprintf(`
+resource "kubeharden_namespace_pod_security" "first" {
+  namespace = %[1]q
+  warn      = { level = "restricted" }
+}
+
+resource "terraform_data" "namespace" {
+  input = %[2]q
+  provisioner "local-exec" {
+    command     = "kubectl create namespace %[2]s"
+    environment = { KUBECONFIG = %[3]q }
+  }
+  depends_on = [kubeharden_namespace_pod_security.first]
+}
+
+resource "kubeharden_namespace_pod_security" "test" {
+  namespace  = %[2]q
+  enforce    = { level = "baseline" }
+  depends_on = [terraform_data.namespace]
+}
+`, existing, fresh, cp.KubeconfigPath)
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectKnownValue(psaRes, tfjsonpath.New("namespace"), knownvalue.StringExact(fresh)),
+						plancheck.ExpectResourceAction(psaRes, plancheck.ResourceActionCreate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectLabels(cp, fresh, map[string]string{
+					"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest",
+				}, nil),
+			},
+		},
+	})
 }
