@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,7 +115,8 @@ func (r *SeccompDefaultResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"name": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "Name of the default, a DNS-1123 label (lower-case letters, digits and `-`, at most 63 characters). " +
-					"The policy and the binding are both named `" + seccomp.NamePrefix + "<name>`. Changing it replaces the resource.",
+					"The policy and the binding are both named `" + seccomp.NamePrefix + "<name>`; if they already exist, creating the resource fails " +
+					"(import them instead). Changing it replaces the resource.",
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 				Validators:    []validator.String{seccompDNSLabel("Invalid Name")},
 			},
@@ -281,7 +283,72 @@ func (r *SeccompDefaultResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	plan.APIVersion = types.StringValue(version)
+	if req.State.Raw.IsNull() && !plan.Name.IsUnknown() {
+		r.refuseExisting(ctx, version, plan.Name.ValueString(), &resp.Diagnostics)
+	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// refuseExisting adds an error when the policy or the binding a new resource
+// called name would write already exists. Another kubeharden_seccomp_default
+// with that name (in this configuration or another) owns them, and the
+// forced server-side apply would silently take them over, after which the
+// two would undo each other on every apply. It runs at plan time and again
+// in Create, for objects made by an earlier resource of the same apply.
+func (r *SeccompDefaultResource) refuseExisting(ctx context.Context, version, name string, diags *diag.Diagnostics) {
+	cl, ok := r.client(ctx, types.StringValue(version), diags)
+	if !ok {
+		return
+	}
+	obj := seccomp.ObjectName(name)
+	var found []string
+	for _, o := range []struct {
+		kind, resource string
+		get            func(context.Context) (metav1.Object, error)
+	}{
+		{"MutatingAdmissionPolicy", seccomp.PolicyResource, func(ctx context.Context) (metav1.Object, error) {
+			p, err := cl.GetPolicy(ctx, obj)
+			if p == nil {
+				return nil, err
+			}
+			return p, err
+		}},
+		{"MutatingAdmissionPolicyBinding", seccomp.BindingResource, func(ctx context.Context) (metav1.Object, error) {
+			b, err := cl.GetBinding(ctx, obj)
+			if b == nil {
+				return nil, err
+			}
+			return b, err
+		}},
+	} {
+		op := seccompOp("get", o.resource, obj)
+		var got metav1.Object
+		if err := kube.Retry(ctx, op, func(ctx context.Context) (err error) {
+			got, err = o.get(ctx)
+			return err
+		}); err != nil {
+			seccompAddError(diags, op, err)
+			return
+		}
+		if got != nil {
+			managers := make([]string, 0, len(got.GetManagedFields()))
+			for _, m := range got.GetManagedFields() {
+				if !slices.Contains(managers, m.Manager) {
+					managers = append(managers, m.Manager)
+				}
+			}
+			found = append(found, fmt.Sprintf("%s %q (created %s, field managers: %s)", o.kind, obj,
+				got.GetCreationTimestamp().UTC().Format(time.RFC3339), strings.Join(managers, ", ")))
+		}
+	}
+	if len(found) == 0 {
+		return
+	}
+	diags.AddAttributeError(path.Root("name"), "Seccomp Default Already Exists",
+		fmt.Sprintf("name: the cluster already has the %s. Another kubeharden_seccomp_default with name = %q, in this configuration "+
+			"or another, manages them, and creating this one would silently take them over: the two would then undo each other on every apply.\n\n"+
+			"To manage them here, import them (an import block with id = %q, or terraform import <address> %s) and remove them from the "+
+			"other configuration. Otherwise choose another name.", strings.Join(found, " and the "), name, name, name))
 }
 
 var seccompDiscoveryOp = kube.Op{Verb: "get", Resource: "discovery document of " + seccomp.Group}
@@ -362,6 +429,9 @@ func (r *SeccompDefaultResource) Create(ctx context.Context, req resource.Create
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if r.refuseExisting(ctx, plan.APIVersion.ValueString(), plan.Name.ValueString(), &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	r.apply(ctx, &plan, &resp.State, &resp.Diagnostics)
 }
 

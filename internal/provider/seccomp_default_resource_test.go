@@ -792,3 +792,73 @@ func seccompPrivateControlPlane(t *testing.T, args ...string) *acctest.ControlPl
 	t.Cleanup(cp.Stop)
 	return cp
 }
+
+// TestAccSeccompDefault_alreadyExists: a new resource whose objects already
+// exist (another configuration, or another resource of this one, with the
+// same name) is refused, at plan time when they exist then and at apply
+// time when an earlier resource of the same run made them, instead of
+// silently taking them over. An import block adopts them.
+func TestAccSeccompDefault_alreadyExists(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	cs := cp.Clientset
+	ctx := context.Background()
+	taken, twice := acctest.UniqueName("seccomp-taken"), acctest.UniqueName("seccomp-twice")
+	// "Another configuration" made the objects of taken.
+	other := seccomp.Spec{Name: taken, Profile: seccomp.Profile{Type: "RuntimeDefault"}, FailurePolicy: "Ignore",
+		Selector: metav1.LabelSelector{MatchLabels: map[string]string{seccompTestLabel: taken}}, ExcludeNamespaces: []string{"kube-system"}}
+	cl := seccomp.Client{Clientset: cs, APIVersion: seccomp.APIVersionV1}
+	if err := cl.ApplyPolicy(ctx, seccomp.Policy(other)); err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.ApplyBinding(ctx, seccomp.Binding(other)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for _, n := range []string{taken, twice} {
+			_ = cl.DeleteBinding(context.Background(), seccomp.ObjectName(n))
+			_ = cl.DeletePolicy(context.Background(), seccomp.ObjectName(n))
+		}
+	})
+	resourceFor := func(addr, name, extra string) string {
+		return fmt.Sprintf(`
+resource "kubeharden_seccomp_default" %q {
+  name               = %q
+  profile            = { type = "RuntimeDefault" }
+  namespace_selector = { match_labels = { %q = %q } }
+%s
+}
+`, addr, name, seccompTestLabel, name, extra)
+	}
+	taken1 := cp.ProviderConfig() + resourceFor("test", taken, "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return seccompGone(cs, taken) },
+		Steps: []resource.TestStep{
+			{
+				Config:      taken1,
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)Seccomp Default Already Exists.*` + regexp.QuoteMeta(seccomp.ObjectName(taken)) + `.*import`),
+			},
+			{
+				// Adopted with an import block: nothing left to change.
+				Config: taken1 + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", seccompAddr, taken),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(seccompAddr, plancheck.ResourceActionNoop)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+	})
+	// Two resources of one configuration with the same name: the second,
+	// ordered after the first, finds the objects at apply time.
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return seccompGone(cs, twice) },
+		Steps: []resource.TestStep{{
+			Config: cp.ProviderConfig() + resourceFor("test", twice, "") +
+				resourceFor("again", twice, "  depends_on = [kubeharden_seccomp_default.test]"),
+			ExpectError: regexp.MustCompile(`(?s)Seccomp Default Already Exists.*` + regexp.QuoteMeta(seccomp.ObjectName(twice))),
+		}},
+	})
+}
