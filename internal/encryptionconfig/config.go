@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 	"unicode"
 
@@ -320,6 +321,36 @@ func mapPath(f string, nKMS int) FieldPath {
 		return FieldPath{AttrKMS, j, ""}
 	}
 	return FieldPath{Index: -1}
+}
+
+// Describe summarizes a document as kube-apiserver reads it: each
+// resources entry and its providers in order, for example
+// `secrets: aescbc, kms v2 "kms-a", identity`. Entries are separated by "; ".
+func Describe(data []byte) (string, error) {
+	c, err := Decode(data)
+	if err != nil {
+		return "", err
+	}
+	entries := make([]string, 0, len(c.Resources))
+	for _, r := range c.Resources {
+		providers := make([]string, 0, len(r.Providers))
+		for _, p := range r.Providers {
+			switch {
+			case p.KMS != nil:
+				providers = append(providers, fmt.Sprintf("kms %s %q", p.KMS.APIVersion, p.KMS.Name))
+			case p.AESGCM != nil:
+				providers = append(providers, "aesgcm")
+			case p.AESCBC != nil:
+				providers = append(providers, "aescbc")
+			case p.Secretbox != nil:
+				providers = append(providers, "secretbox")
+			case p.Identity != nil:
+				providers = append(providers, "identity")
+			}
+		}
+		entries = append(entries, strings.Join(r.Resources, ", ")+": "+strings.Join(providers, ", "))
+	}
+	return strings.Join(entries, "; "), nil
 }
 
 // Parse reads a document written by kubeharden (or by hand in the same

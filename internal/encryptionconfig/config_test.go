@@ -327,3 +327,33 @@ func FuzzMapPath(f *testing.F) {
 		}
 	})
 }
+
+func TestDescribe(t *testing.T) {
+	doc, err := Render(Config{Resources: []string{"secrets", "configmaps"}, IdentityFallback: true,
+		KMS: []KMSProvider{{Name: "kms-b", Endpoint: "unix:///b.sock", Timeout: "3s"}, {Name: "kms-a", Endpoint: "unix:///a.sock", Timeout: "3s"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ doc, want string }{
+		{string(doc), `secrets, configmaps: kms v2 "kms-b", kms v2 "kms-a", identity`},
+		{`apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - secretbox: {keys: [{name: k, secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==}]}
+      - aesgcm: {keys: [{name: k, secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==}]}
+  - resources: ["*.*"]
+    providers:
+      - identity: {}
+`, `secrets: secretbox, aesgcm; *.*: identity`},
+	} {
+		got, err := Describe([]byte(tc.doc))
+		if err != nil || got != tc.want {
+			t.Errorf("Describe = %q, %v; want %q", got, err, tc.want)
+		}
+	}
+	if _, err := Describe([]byte("kind: ConfigMap\napiVersion: v1\n")); err == nil {
+		t.Error("Describe of a ConfigMap: want an error")
+	}
+}

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -92,7 +93,8 @@ func (r *EncryptionConfigResource) Schema(ctx context.Context, _ resource.Schema
 			"path": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Where to write the file, e.g. `/etc/kubernetes/enc/encryption-config.yaml`: the path given to kube-apiserver's " +
-					"`--encryption-provider-config` on the machine that runs Terraform. A symbolic link is followed. Changing it writes the new " +
+					"`--encryption-provider-config` on the machine that runs Terraform. A symbolic link is followed. A file already there is " +
+					"never written over unless it holds exactly this configuration (import it instead). Changing it writes the new " +
 					"file first, then removes the old one; removing it removes the file.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
@@ -257,12 +259,19 @@ func (r *EncryptionConfigResource) ModifyPlan(ctx context.Context, req resource.
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 
-	if req.State.Raw.IsNull() {
-		return
-	}
 	var state encryptionConfigModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	// A path new to this resource must not hold another configuration. With
+	// the document unknown until apply, Create or Update decides.
+	if p := plan.Path.ValueString(); p != "" && known && err == nil && p != state.Path.ValueString() {
+		refuseOverwrite(ctx, p, doc, &resp.Diagnostics)
+	}
+	if req.State.Raw.IsNull() {
 		return
 	}
 	if warning := rotationWarning(ctx, state, plan); warning != "" {
@@ -310,7 +319,7 @@ func (r *EncryptionConfigResource) Create(ctx context.Context, req resource.Crea
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.write(ctx, &plan, &resp.Diagnostics)
+	r.write(ctx, &plan, "", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -318,8 +327,9 @@ func (r *EncryptionConfigResource) Create(ctx context.Context, req resource.Crea
 }
 
 // write renders the plan, writes the file when path is set, and fills the
-// computed values.
-func (r *EncryptionConfigResource) write(ctx context.Context, m *encryptionConfigModel, diags *diag.Diagnostics) {
+// computed values. oldPath is the path in state ("" on create): a file at
+// any other path is only written over when it holds this same document.
+func (r *EncryptionConfigResource) write(ctx context.Context, m *encryptionConfigModel, oldPath string, diags *diag.Diagnostics) {
 	c, known := m.config(ctx, diags)
 	if diags.HasError() {
 		return
@@ -334,6 +344,11 @@ func (r *EncryptionConfigResource) write(ctx context.Context, m *encryptionConfi
 		return
 	}
 	if p := m.Path.ValueString(); p != "" {
+		if p != oldPath {
+			if refuseOverwrite(ctx, p, doc, diags); diags.HasError() {
+				return
+			}
+		}
 		tflog.Debug(ctx, "Writing the encryption configuration", map[string]any{"path": p})
 		if err := encryptionconfig.WriteFile(ctx, p, doc); err != nil {
 			diags.AddAttributeError(path.Root("path"), "Cannot Write Encryption Configuration",
@@ -347,6 +362,29 @@ func (r *EncryptionConfigResource) write(ctx context.Context, m *encryptionConfi
 	if m.Resources.IsNull() {
 		m.Resources = types.ListValueMust(types.StringType, []attr.Value{types.StringValue("secrets")})
 	}
+}
+
+// refuseOverwrite adds an error when p holds a file other than doc. Writing
+// over another EncryptionConfiguration changes what kube-apiserver can
+// decrypt, so it is never done silently; the user imports the file or picks
+// another path. A missing file is fine, and an unreadable one is left to
+// the write to report.
+func refuseOverwrite(ctx context.Context, p string, doc []byte, diags *diag.Diagnostics) {
+	data, err := readFile(ctx, p)
+	if err != nil || bytes.Equal(data, doc) {
+		return
+	}
+	holds, err := encryptionconfig.Describe(data)
+	if err != nil {
+		holds = "not an EncryptionConfiguration kube-apiserver can read: " + err.Error()
+	}
+	diags.AddAttributeError(path.Root("path"), "Encryption Configuration File Exists",
+		fmt.Sprintf("path: %s already exists and holds another configuration (%s). Writing over it would change what kube-apiserver "+
+			"can decrypt: whatever it stored with a provider listed there and not in this configuration would become unreadable "+
+			"once the API server loads the new file. Nothing was written.\n\n"+
+			"To manage that file here, import it (an import block with id = %q); import works for files in this resource's shape "+
+			"(KMS v2 providers, identity last). Otherwise choose another path, or, if no API server uses the file, move it away first.",
+			p, holds, p))
 }
 
 // Read reports what is on disk. Without path there is nothing to read: the
@@ -418,7 +456,7 @@ func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	r.write(ctx, &plan, &resp.Diagnostics)
+	r.write(ctx, &plan, state.Path.ValueString(), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

@@ -499,3 +499,107 @@ func TestEncryptionConfigPathChangeWarning(t *testing.T) {
 		})
 	}
 }
+
+// foreignEncryptionConfig is an EncryptionConfiguration that kubeharden did
+// not write: Secrets encrypted with aescbc, which the resource cannot
+// express.
+const foreignEncryptionConfig = `apiVersion: apiserver.config.k8s.io/v1
+kind: EncryptionConfiguration
+resources:
+  - resources: [secrets]
+    providers:
+      - aescbc:
+          keys:
+            - name: key1
+              secret: c2VjcmV0IGlzIHNlY3VyZSwgb3IgaXMgaXQ/Cg==
+      - identity: {}
+`
+
+// TestAccEncryptionConfigExistingFile: a new resource, or a new path, never
+// writes over a file that holds another configuration (the API server
+// could no longer decrypt what its providers stored): refused at plan time,
+// and at apply time when the file appeared after the plan. A file already
+// holding exactly this configuration is adopted.
+func TestAccEncryptionConfigExistingFile(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Parallel()
+	dir := t.TempDir()
+	foreign, same, late, source := filepath.Join(dir, "foreign.yaml"), filepath.Join(dir, "same.yaml"), filepath.Join(dir, "late.yaml"), filepath.Join(dir, "source.yaml")
+	for _, p := range []string{foreign, source} {
+		if err := os.WriteFile(p, []byte(foreignEncryptionConfig), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc, err := encryptionconfig.Render(encryptionconfig.Config{Resources: []string{"secrets"}, IdentityFallback: true,
+		KMS: []encryptionconfig.KMSProvider{{Name: "kms-a", Endpoint: "unix:///var/run/kms/plugin.sock", Timeout: "5s"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(same, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := func(p, extra string) string {
+		return fmt.Sprintf(`provider "kubeharden" {}
+resource "kubeharden_encryption_config" "this" {
+  path = %q
+  kms  = [{ name = "kms-a", endpoint = "unix:///var/run/kms/plugin.sock", timeout = "5s" }]
+%s
+}`, p, extra)
+	}
+	unchanged := func(p string) error {
+		if b, err := os.ReadFile(p); err != nil || string(b) != foreignEncryptionConfig {
+			return fmt.Errorf("%s was changed (%w):\n%s", p, err, b)
+		}
+		return nil
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg(foreign, ""),
+				PlanOnly:    true,
+				ExpectError: errorWith("Encryption Configuration File Exists", foreign, `secrets: aescbc, identity`, "import"),
+			},
+			{
+				// Exactly this configuration already: adopted, nothing to do after.
+				PreConfig: func() {
+					if err := unchanged(foreign); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:           cfg(same, ""),
+				Check:            checkFileMatchesState(same),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+			{
+				// Moving onto the foreign file is refused as well.
+				Config:      cfg(foreign, ""),
+				PlanOnly:    true,
+				ExpectError: errorWith("Encryption Configuration File Exists", foreign),
+			},
+			{
+				// The file appears during the apply, after the plan (made
+				// by a resource applied first): the apply refuses.
+				Config: cfg(same, "") + fmt.Sprintf(`
+resource "terraform_data" "copy" {
+  provisioner "local-exec" {
+    command = "cp %[1]s %[2]s"
+  }
+}
+
+resource "kubeharden_encryption_config" "late" {
+  path       = %[2]q
+  kms        = [{ name = "kms-a", endpoint = "unix:///var/run/kms/plugin.sock" }]
+  depends_on = [terraform_data.copy]
+}
+`, source, late),
+				ExpectError: errorWith("Encryption Configuration File Exists", late, "aescbc"),
+			},
+		},
+	})
+	for _, p := range []string{foreign, late} {
+		if err := unchanged(p); err != nil {
+			t.Error(err)
+		}
+	}
+}
