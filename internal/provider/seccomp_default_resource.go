@@ -283,9 +283,6 @@ func (r *SeccompDefaultResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	plan.APIVersion = types.StringValue(version)
-	if req.State.Raw.IsNull() && !plan.Name.IsUnknown() {
-		r.refuseExisting(ctx, version, plan.Name.ValueString(), &resp.Diagnostics)
-	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -293,8 +290,10 @@ func (r *SeccompDefaultResource) ModifyPlan(ctx context.Context, req resource.Mo
 // called name would write already exists. Another kubeharden_seccomp_default
 // with that name (in this configuration or another) owns them, and the
 // forced server-side apply would silently take them over, after which the
-// two would undo each other on every apply. It runs at plan time and again
-// in Create, for objects made by an earlier resource of the same apply.
+// two would undo each other on every apply. It runs in Create, not at plan
+// time: a tainted resource is planned as a create while its own objects
+// still exist, and Terraform deletes them only during the apply, before
+// Create.
 func (r *SeccompDefaultResource) refuseExisting(ctx context.Context, version, name string, diags *diag.Diagnostics) {
 	cl, ok := r.client(ctx, types.StringValue(version), diags)
 	if !ok {

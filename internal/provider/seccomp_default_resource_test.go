@@ -795,9 +795,10 @@ func seccompPrivateControlPlane(t *testing.T, args ...string) *acctest.ControlPl
 
 // TestAccSeccompDefault_alreadyExists: a new resource whose objects already
 // exist (another configuration, or another resource of this one, with the
-// same name) is refused, at plan time when they exist then and at apply
-// time when an earlier resource of the same run made them, instead of
-// silently taking them over. An import block adopts them.
+// same name) is refused at apply time, before it writes anything, instead
+// of silently taking them over. An import block adopts them. (Replacing a
+// tainted resource, whose objects exist at plan time, is covered by
+// TestAccFaults_seccompDefault.)
 func TestAccSeccompDefault_alreadyExists(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
@@ -814,6 +815,15 @@ func TestAccSeccompDefault_alreadyExists(t *testing.T) {
 	if err := cl.ApplyBinding(ctx, seccomp.Binding(other)); err != nil {
 		t.Fatal(err)
 	}
+	versions := func() [2]string {
+		p, err1 := cl.GetPolicy(ctx, seccomp.ObjectName(taken))
+		b, err2 := cl.GetBinding(ctx, seccomp.ObjectName(taken))
+		if p == nil || b == nil {
+			t.Fatalf("the objects of the other configuration: %v, %v", err1, err2)
+		}
+		return [2]string{p.ResourceVersion, b.ResourceVersion}
+	}
+	before := versions()
 	t.Cleanup(func() {
 		for _, n := range []string{taken, twice} {
 			_ = cl.DeleteBinding(context.Background(), seccomp.ObjectName(n))
@@ -837,11 +847,16 @@ resource "kubeharden_seccomp_default" %q {
 		Steps: []resource.TestStep{
 			{
 				Config:      taken1,
-				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`(?s)Seccomp Default Already Exists.*` + regexp.QuoteMeta(seccomp.ObjectName(taken)) + `.*import`),
 			},
 			{
-				// Adopted with an import block: nothing left to change.
+				// Nothing was written over, and an import block adopts them:
+				// nothing left to change.
+				PreConfig: func() {
+					if v := versions(); v != before {
+						t.Errorf("the refused apply wrote the objects: resourceVersions %v, were %v", v, before)
+					}
+				},
 				Config: taken1 + fmt.Sprintf("\nimport {\n  to = %s\n  id = %q\n}\n", seccompAddr, taken),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(seccompAddr, plancheck.ResourceActionNoop)},
