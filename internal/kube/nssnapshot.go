@@ -35,6 +35,7 @@ type NamespaceSnapshot struct {
 	taken    bool
 	items    map[string]*corev1.Namespace
 	written  map[string]bool
+	set      map[string]map[string]bool
 	disabled bool
 }
 
@@ -44,6 +45,7 @@ func NewNamespaceSnapshot() *NamespaceSnapshot {
 	v := os.Getenv(SnapshotEnv)
 	return &NamespaceSnapshot{
 		written:  map[string]bool{},
+		set:      map[string]map[string]bool{},
 		disabled: v == "off" || v == "false" || v == "0",
 	}
 }
@@ -87,6 +89,29 @@ func (s *NamespaceSnapshot) MarkWritten(name string) {
 	s.mu.Lock()
 	s.written[name] = true
 	s.mu.Unlock()
+}
+
+// RecordSetLabels records labels that a write of this process set on the
+// namespace. Within one apply, a resource destroyed after another one set
+// the same labels (a resource moved to a new address without a moved
+// block, or create_before_destroy) must leave them alone.
+func (s *NamespaceSnapshot) RecordSetLabels(name string, keys []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.set[name] == nil {
+		s.set[name] = map[string]bool{}
+	}
+	for _, k := range keys {
+		s.set[name][k] = true
+	}
+}
+
+// LabelsSet reports whether a write of this process set the label key on
+// the namespace.
+func (s *NamespaceSnapshot) LabelsSet(name, key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.set[name][key]
 }
 
 // GetNamespace reads the namespace from the API server (never from a

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -467,6 +469,7 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 			return
 		}
 	}
+	r.data.Namespaces.RecordSetLabels(name, slices.Collect(maps.Keys(labels)))
 	plan.ID = types.StringValue(name)
 	plan.setFromLabels(got.Labels)
 }
@@ -578,12 +581,19 @@ func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.
 		return
 	}
 	labels, _ := state.labels()
-	if len(labels) == 0 {
-		return
-	}
 	keys := make([]string, 0, len(labels))
 	for k := range labels {
+		// Another resource set it earlier in this apply (this one moved to
+		// a new address, or is replaced create_before_destroy): it is that
+		// resource's label now.
+		if r.data.Namespaces.LabelsSet(name, k) {
+			tflog.Info(ctx, "Keeping a label another resource set in this apply", map[string]any{"namespace": name, "label": k})
+			continue
+		}
 		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return
 	}
 	r.data.Namespaces.MarkWritten(name)
 	if _, err := removeLabels(ctx, c, name, keys); err != nil && !apierrors.IsNotFound(err) {

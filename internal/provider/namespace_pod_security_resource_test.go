@@ -697,3 +697,81 @@ resource "kubeharden_namespace_pod_security" "test" {
 		},
 	})
 }
+
+// TestAccNamespacePodSecurity_movedWithoutMovedBlock renames the resource's
+// address without a moved block: the apply creates the new one and
+// destroys the old one, in no guaranteed order. Here the old one's destroy
+// is held back (a destroy-time provisioner of a resource depending on it),
+// so it runs after the create: it must not remove the labels the new
+// resource has just set, and only the labels nobody sets any more go.
+func TestAccNamespacePodSecurity_movedWithoutMovedBlock(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	ns := acctest.UniqueName("psa-moved")
+	if err := cp.CreateNamespace(context.Background(), ns, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cp.DeleteNamespace(context.Background(), ns) })
+	before := cp.ProviderConfig() + fmt.Sprintf(`
+resource "kubeharden_namespace_pod_security" "old" {
+  namespace = %q
+  enforce   = { level = "baseline" }
+  warn      = { level = "restricted" }
+}
+
+resource "terraform_data" "hold" {
+  count      = var.hold
+  depends_on = [kubeharden_namespace_pod_security.old]
+  provisioner "local-exec" {
+    when    = destroy
+    command = "sleep 4"
+  }
+}
+
+variable "hold" {
+  type    = number
+  default = 1
+}
+`, ns)
+	after := cp.ProviderConfig() + fmt.Sprintf(`
+resource "kubeharden_namespace_pod_security" "new" {
+  namespace = %q
+  enforce   = { level = "baseline" }
+  audit     = { level = "restricted" }
+}
+
+resource "terraform_data" "hold" {
+  count = 0
+  provisioner "local-exec" {
+    when    = destroy
+    command = "sleep 4"
+  }
+}
+`, ns)
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				Config: before,
+				Check: expectLabels(cp, ns, map[string]string{
+					"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest",
+					"pod-security.kubernetes.io/warn": "restricted", "pod-security.kubernetes.io/warn-version": "latest",
+				}, nil),
+			},
+			{
+				Config: after,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction("kubeharden_namespace_pod_security.new", plancheck.ResourceActionCreate),
+						plancheck.ExpectResourceAction("kubeharden_namespace_pod_security.old", plancheck.ResourceActionDestroy),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: expectLabels(cp, ns, map[string]string{
+					"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest",
+					"pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/audit-version": "latest",
+				}, nil),
+			},
+		},
+	})
+}
