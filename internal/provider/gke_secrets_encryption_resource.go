@@ -182,7 +182,7 @@ func (r *GKESecretsEncryptionResource) Create(ctx context.Context, req resource.
 	plan.Project = types.StringValue(project)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cl, diags := r.encrypt(ctx, &plan)
+	cl, diags := r.encrypt(ctx, &plan, true)
 	resp.Diagnostics.Append(diags...)
 	if cl == nil {
 		// Nothing changed on the cluster (refused, failed operation, timeout
@@ -206,7 +206,7 @@ func (r *GKESecretsEncryptionResource) Update(ctx context.Context, req resource.
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cl, diags := r.encrypt(ctx, &plan)
+	cl, diags := r.encrypt(ctx, &plan, false)
 	resp.Diagnostics.Append(diags...)
 	if cl == nil {
 		// The cluster kept its previous key (or the change is still running
@@ -223,7 +223,7 @@ func (r *GKESecretsEncryptionResource) Update(ctx context.Context, req resource.
 // already does, and fills plan's computed attributes from what GKE then
 // reports. It returns nil when the cluster is known not to have changed,
 // or cannot be read.
-func (r *GKESecretsEncryptionResource) encrypt(ctx context.Context, plan *gkeSecretsEncryptionModel) (*container.Cluster, diag.Diagnostics) {
+func (r *GKESecretsEncryptionResource) encrypt(ctx context.Context, plan *gkeSecretsEncryptionModel, creating bool) (*container.Cluster, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	name := gke.ClusterName(plan.Project.ValueString(), plan.Location.ValueString(), plan.Cluster.ValueString())
 	key := plan.KeyName.ValueString()
@@ -240,6 +240,13 @@ func (r *GKESecretsEncryptionResource) encrypt(ctx context.Context, plan *gkeSec
 	if de != nil && gke.NormalizeState(de.State) == gke.StateEncrypted && de.KeyName == key && gke.EncryptionError(cl) == nil {
 		tflog.Info(ctx, "The cluster already encrypts its Secrets with this key; adopting it", map[string]any{"cluster": name, "key_name": key})
 	} else {
+		if creating && de != nil && gke.NormalizeState(de.State) == gke.StateEncrypted && de.KeyName != "" && de.KeyName != key {
+			diags.AddAttributeWarning(path.Root("key_name"), "GKE Secrets Encryption Key Replaced",
+				fmt.Sprintf("Cluster %q already encrypted its Secrets with %s; this resource switches it to %s. If something else set that "+
+					"key (the database_encryption block of a google_container_cluster, or another configuration), remove it there, or the "+
+					"two will undo each other on every apply. Do not disable or destroy the old key in Cloud KMS until GKE no longer uses it.",
+					name, de.KeyName, key))
+		}
 		tflog.Info(ctx, "Enabling Secrets encryption", map[string]any{"cluster": name, "key_name": key})
 		cl, err = c.SetDatabaseEncryption(ctx, name, &container.DatabaseEncryption{State: gke.StateEncrypted, KeyName: key})
 		if err != nil {

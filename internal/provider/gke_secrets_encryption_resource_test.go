@@ -433,3 +433,39 @@ resource "kubeharden_gke_secrets_encryption" "this" {
 		t.Errorf("%d clusters.update calls for configurations that fail validation", n)
 	}
 }
+
+// TestAccGKESecretsEncryptionCreateReplacesKey: creating the resource on a
+// cluster that already encrypts its Secrets with another key switches the
+// key (GKE can), and says so in a warning naming both keys, since whoever
+// set the old key (google_container_cluster's database_encryption, another
+// configuration) would otherwise fight this resource unseen. Runs the real
+// CLI, whose output is the only place a warning of an apply shows.
+func TestAccGKESecretsEncryptionCreateReplacesKey(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Parallel()
+	s := startFakeGKE(t)
+	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{
+		Name: "keyed", CurrentMasterVersion: "1.36.3-gke.1200000",
+		DatabaseEncryption: &container.DatabaseEncryption{State: "ENCRYPTED", KeyName: gkeKey("old"), CurrentState: "CURRENT_STATE_ENCRYPTED"},
+	})
+	cli := newTerraformCLI(t)
+	cli.WriteConfig(gkeEncryptionConfig(s, "keyed", gkeKey("new"), ""))
+	out := cli.MustRun("apply", "-auto-approve", "-no-color")
+	for _, want := range []string{"Warning: GKE Secrets Encryption Key Replaced", gkeKey("old"), gkeKey("new"), "database_encryption"} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			t.Errorf("the apply's output lacks %q:\n%s", want, out)
+		}
+	}
+	if err := checkFakeEncryption(s, "keyed", "ENCRYPTED", gkeKey("new"))(nil); err != nil {
+		t.Error(err)
+	}
+	// The same key already set is adopted without a word.
+	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{
+		Name: "same", CurrentMasterVersion: "1.36.3-gke.1200000",
+		DatabaseEncryption: &container.DatabaseEncryption{State: "ENCRYPTED", KeyName: gkeKey("new"), CurrentState: "CURRENT_STATE_ENCRYPTED"},
+	})
+	cli.WriteConfig(gkeEncryptionConfig(s, "same", gkeKey("new"), ""))
+	if out := cli.MustRun("apply", "-auto-approve", "-no-color"); strings.Contains(out, "Key Replaced") {
+		t.Errorf("adopting the same key warned:\n%s", out)
+	}
+}
