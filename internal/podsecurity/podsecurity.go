@@ -41,6 +41,36 @@ func AllLabels() []string {
 	return out
 }
 
+// ReplacedLabels lists the live PSA labels that applying planned (all six
+// keys owned: a key not planned is removed) would change or remove, one line
+// each in label order, as "key: live -> planned" or "key: live -> (removed)",
+// with ", less strict" where a level becomes more permissive (a removed
+// level counts as none at all). weaker reports whether any level does.
+func ReplacedLabels(live, planned map[string]string) (lines []string, weaker bool) {
+	levelKeys := map[string]bool{}
+	for _, m := range Modes {
+		levelKeys[LevelLabel(m)] = true
+	}
+	for _, k := range AllLabels() {
+		lv, ok := live[k]
+		pv, set := planned[k]
+		if !ok || (set && pv == lv) {
+			continue
+		}
+		to := pv
+		if !set {
+			to = "(removed)"
+		}
+		line := fmt.Sprintf("%s: %s -> %s", k, lv, to)
+		if levelKeys[k] && slices.Index(Levels, pv) < slices.Index(Levels, lv) {
+			line += ", less strict"
+			weaker = true
+		}
+		lines = append(lines, line)
+	}
+	return lines, weaker
+}
+
 // ValidateLevel checks a level as the API server does.
 func ValidateLevel(s string) error {
 	if _, err := psaapi.ParseLevel(s); err != nil {

@@ -2,6 +2,7 @@ package podsecurity
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -103,4 +104,32 @@ func FuzzParseWarnings(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestReplacedLabels(t *testing.T) {
+	live := map[string]string{
+		"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "v1.30",
+		"pod-security.kubernetes.io/audit": "baseline",
+		"pod-security.kubernetes.io/warn":  "baseline",
+		"team":                             "a",
+	}
+	planned := map[string]string{
+		"pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/audit-version": "latest",
+		"pod-security.kubernetes.io/warn": "baseline", "pod-security.kubernetes.io/warn-version": "latest",
+	}
+	got, weaker := ReplacedLabels(live, planned)
+	want := []string{
+		"pod-security.kubernetes.io/enforce: restricted -> (removed), less strict",
+		"pod-security.kubernetes.io/enforce-version: v1.30 -> (removed)",
+		"pod-security.kubernetes.io/audit: baseline -> restricted",
+	}
+	if !slices.Equal(got, want) || !weaker {
+		t.Errorf("ReplacedLabels = %q, %v; want %q, true", got, weaker, want)
+	}
+	if got, weaker := ReplacedLabels(map[string]string{"pod-security.kubernetes.io/warn": "privileged"}, planned); len(got) != 1 || weaker {
+		t.Errorf("a stricter level: %q, %v; want one line, not weaker", got, weaker)
+	}
+	if got, _ := ReplacedLabels(map[string]string{"team": "a"}, planned); len(got) != 0 {
+		t.Errorf("no live PSA labels: %q, want none", got)
+	}
 }

@@ -276,6 +276,9 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 	if info, err := c.ServerVersion(ctx); err == nil {
 		r.warnVersionCap(&plan, info.Minor, &resp.Diagnostics)
 	}
+	if req.State.Raw.IsNull() {
+		warnReplaced(name, ns.Labels, labels, &resp.Diagnostics)
+	}
 
 	var state *namespacePodSecurityModel
 	if !req.State.Raw.IsNull() {
@@ -491,6 +494,26 @@ func uidRefused(err error) bool {
 		}
 	}
 	return false
+}
+
+// warnReplaced warns, for a new resource, about the namespace's live PSA
+// labels that the apply will change or remove. A create's plan shows only
+// the new values, so without this a namespace that someone else enforced
+// could lose its enforcement unseen.
+func warnReplaced(name string, live, planned map[string]string, diags *diag.Diagnostics) {
+	lines, weaker := podsecurity.ReplacedLabels(live, planned)
+	if len(lines) == 0 {
+		return
+	}
+	summary := "Existing Pod Security Labels Replaced"
+	if weaker {
+		summary = "Pod Security Would Be Weakened"
+	}
+	diags.AddAttributeWarning(path.Root("namespace"), summary, fmt.Sprintf(
+		"Namespace %q already has Pod Security labels that this new resource changes. The resource owns all six "+
+			"pod-security.kubernetes.io labels, and a mode left unset loses its labels:\n\n  %s\n\n"+
+			"If these labels should stay, put them in the configuration, or import the namespace (id = %q) to start from what it has.",
+		name, strings.Join(lines, "\n  "), name))
 }
 
 func strayPSALabels(live, want map[string]string) []string {

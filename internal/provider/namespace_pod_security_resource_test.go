@@ -775,3 +775,50 @@ resource "terraform_data" "hold" {
 		},
 	})
 }
+
+// TestAccNamespacePodSecurity_replacesExistingLabels: the plan of a new
+// resource warns about live labels it will change or remove, and calls it
+// a weakening when a level gets more permissive (here enforce, set by
+// someone else, would be removed). A create's plan shows only new values.
+func TestAccNamespacePodSecurity_replacesExistingLabels(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	ns := acctest.UniqueName("psa-replaced")
+	if err := cp.CreateNamespace(context.Background(), ns, map[string]string{
+		"pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "baseline",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cp.DeleteNamespace(context.Background(), ns) })
+	r := &NamespacePodSecurityResource{data: &ProviderData{
+		Kube:       kube.NewLazy(kube.Config{ConfigPath: cp.KubeconfigPath}, false),
+		Namespaces: kube.NewNamespaceSnapshot(),
+	}}
+	resp := modifyPlan(t, r, map[string]tftypes.Value{
+		"namespace": tftypes.NewValue(tftypes.String, ns),
+		"warn":      modeTF("restricted"),
+	})
+	if resp.Diagnostics.HasError() || resp.Diagnostics.WarningsCount() != 1 {
+		t.Fatalf("want one warning, got %v", resp.Diagnostics)
+	}
+	w := resp.Diagnostics.Warnings()[0]
+	if w.Summary() != "Pod Security Would Be Weakened" {
+		t.Errorf("summary %q, want Pod Security Would Be Weakened", w.Summary())
+	}
+	for _, want := range []string{"pod-security.kubernetes.io/enforce: restricted -> (removed), less strict", "pod-security.kubernetes.io/warn: baseline -> restricted", fmt.Sprintf("(id = %q)", ns)} {
+		if !strings.Contains(w.Detail(), want) {
+			t.Errorf("warning lacks %q:\n%s", want, w.Detail())
+		}
+	}
+	// The same labels as live: nothing to say.
+	resp = modifyPlan(t, r, map[string]tftypes.Value{
+		"namespace": tftypes.NewValue(tftypes.String, ns),
+		"enforce":   modeTF("restricted"),
+		"warn":      modeTF("baseline"),
+	})
+	for _, d := range resp.Diagnostics {
+		if strings.Contains(d.Summary(), "Replaced") || strings.Contains(d.Summary(), "Weakened") {
+			t.Errorf("unexpected %q:\n%s", d.Summary(), d.Detail())
+		}
+	}
+}
