@@ -407,10 +407,7 @@ func TestAccNamespacePodSecurity_previewDiagnostics(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
 	ns := violatingPods(t, cp, "psa-warn")
-	r := &NamespacePodSecurityResource{data: &ProviderData{
-		Kube:       kube.NewLazy(kube.Config{ConfigPath: cp.KubeconfigPath}, false),
-		Namespaces: kube.NewNamespaceSnapshot(),
-	}}
+	r := psaResource(cp)
 	for _, tc := range []struct {
 		onViolation, level string
 		want               []string
@@ -419,9 +416,7 @@ func TestAccNamespacePodSecurity_previewDiagnostics(t *testing.T) {
 		{"warn", "restricted", []string{"hostnet: host namespaces, allowPrivilegeEscalation != false", "plain: allowPrivilegeEscalation != false"}},
 		{"ignore", "restricted", nil},
 	} {
-		// (A plan runs in a process of its own, with a snapshot of its own.)
-		planner := &NamespacePodSecurityResource{data: &ProviderData{Kube: r.data.Kube, Namespaces: kube.NewNamespaceSnapshot()}}
-		resp := modifyPlan(t, planner, map[string]tftypes.Value{
+		resp := modifyPlan(t, r, map[string]tftypes.Value{
 			"namespace":    tftypes.NewValue(tftypes.String, ns),
 			"enforce":      modeTF(tc.level),
 			"on_violation": tftypes.NewValue(tftypes.String, tc.onViolation),
@@ -445,6 +440,15 @@ func TestAccNamespacePodSecurity_previewDiagnostics(t *testing.T) {
 			}
 		}
 	}
+}
+
+// psaResource is the resource as a new provider process has it: connected
+// to cp, with a namespace snapshot not taken yet.
+func psaResource(cp *acctest.ControlPlane) *NamespacePodSecurityResource {
+	return &NamespacePodSecurityResource{data: &ProviderData{
+		Kube:       kube.NewLazy(kube.Config{ConfigPath: cp.KubeconfigPath}, false),
+		Namespaces: kube.NewNamespaceSnapshot(),
+	}}
 }
 
 func modeTF(level string) tftypes.Value {
@@ -556,10 +560,7 @@ func TestAccNamespacePodSecurity_namespaceChangesDuringApply(t *testing.T) {
 	for _, ns := range []string{created, replaced, deleted} {
 		t.Cleanup(func() { _ = cp.DeleteNamespace(context.Background(), ns) })
 	}
-	r := &NamespacePodSecurityResource{data: &ProviderData{
-		Kube:       kube.NewLazy(kube.Config{ConfigPath: cp.KubeconfigPath}, false),
-		Namespaces: kube.NewNamespaceSnapshot(),
-	}}
+	r := psaResource(cp)
 	c, err := r.data.Kube.Get(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -611,8 +612,7 @@ func TestAccNamespacePodSecurity_namespaceChangesDuringApply(t *testing.T) {
 	// write fails naming it, and makes no namespace, not even for an
 	// instant (server-side apply would create one).
 	// (A plan runs in a process of its own, with a snapshot of its own.)
-	planner := &NamespacePodSecurityResource{data: &ProviderData{Kube: r.data.Kube, Namespaces: kube.NewNamespaceSnapshot()}}
-	resp := modifyPlan(t, planner, map[string]tftypes.Value{
+	resp := modifyPlan(t, psaResource(cp), map[string]tftypes.Value{
 		"namespace": tftypes.NewValue(tftypes.String, deleted),
 		"enforce":   modeTF("baseline"),
 	})
@@ -790,10 +790,7 @@ func TestAccNamespacePodSecurity_replacesExistingLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cp.DeleteNamespace(context.Background(), ns) })
-	r := &NamespacePodSecurityResource{data: &ProviderData{
-		Kube:       kube.NewLazy(kube.Config{ConfigPath: cp.KubeconfigPath}, false),
-		Namespaces: kube.NewNamespaceSnapshot(),
-	}}
+	r := psaResource(cp)
 	resp := modifyPlan(t, r, map[string]tftypes.Value{
 		"namespace": tftypes.NewValue(tftypes.String, ns),
 		"warn":      modeTF("restricted"),
