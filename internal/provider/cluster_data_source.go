@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 	"slices"
 	"strings"
 
@@ -21,12 +22,13 @@ var _ datasource.DataSourceWithConfigure = &ClusterDataSource{}
 
 // ClusterDataSource reads the version and the container runtimes of a
 // cluster from the Kubernetes API.
-type ClusterDataSource struct {
-	data *ProviderData
-}
+type ClusterDataSource struct{ dataSourceBase }
 
 // NewClusterDataSource returns the kubeharden_cluster data source.
-func NewClusterDataSource() datasource.DataSource { return &ClusterDataSource{} }
+func NewClusterDataSource() datasource.DataSource {
+	// A few small calls, retried on transient errors.
+	return &ClusterDataSource{dataSourceBase{base{name: "cluster", timeouts: timeoutDefaults{Read: 2 * time.Minute}}}}
+}
 
 type clusterDataSourceModel struct {
 	ID                types.String   `tfsdk:"id"`
@@ -46,10 +48,6 @@ var clusterNodeAttrTypes = map[string]attr.Type{
 	"container_runtime":         types.StringType,
 	"container_runtime_version": types.StringType,
 	"os_image":                  types.StringType,
-}
-
-func (d *ClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_cluster"
 }
 
 func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -76,12 +74,8 @@ func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The distinct `container_runtime` values of the nodes."},
 			"dockershim_free":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node runs Docker. Null when it cannot be told: the cluster has no nodes, or a node's runtime is `unknown`."},
 		},
-		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
+		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
-}
-
-func (d *ClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -90,20 +84,18 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := config.Timeouts.Read(ctx, kubeDataSourceTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := d.timeouts.readBound(ctx, config.Timeouts, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	c := d.data.kubeClient(ctx, kube.Op{Verb: "get", Resource: "version"}, &resp.Diagnostics)
+	c := d.kube(ctx, kube.Op{Verb: "get", Resource: "version"}, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
 	info, err := c.ServerVersion(ctx)
 	if err != nil {
-		addKubeErrorOf(&resp.Diagnostics, "kubeharden_cluster", kube.Op{Verb: "get", Resource: "version"}, err)
+		d.kubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "version"}, err)
 		return
 	}
 	var nodes []corev1.Node
@@ -119,7 +111,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 			return err
 		})
 		if err != nil {
-			addKubeErrorOf(&resp.Diagnostics, "kubeharden_cluster", listOp, err)
+			d.kubeError(&resp.Diagnostics, listOp, err)
 			return
 		}
 		nodes = append(nodes, list.Items...)

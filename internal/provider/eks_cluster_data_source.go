@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 	"errors"
 	"regexp"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -24,12 +26,12 @@ var _ datasource.DataSourceWithConfigure = &EKSClusterDataSource{}
 // EKSClusterDataSource reads what an EKS cluster runs from the EKS API: its
 // version, its Secrets encryption, and the container runtime of each managed
 // node group.
-type EKSClusterDataSource struct {
-	data *ProviderData
-}
+type EKSClusterDataSource struct{ dataSourceBase }
 
 // NewEKSClusterDataSource returns the kubeharden_eks_cluster data source.
-func NewEKSClusterDataSource() datasource.DataSource { return &EKSClusterDataSource{} }
+func NewEKSClusterDataSource() datasource.DataSource {
+	return &EKSClusterDataSource{dataSourceBase{base{name: "eks_cluster", timeouts: timeoutDefaults{Read: 5 * time.Minute}}}}
+}
 
 type eksClusterDataSourceModel struct {
 	Name              types.String `tfsdk:"name"`
@@ -43,6 +45,7 @@ type eksClusterDataSourceModel struct {
 	NodeGroups        types.List   `tfsdk:"node_groups"`
 	ContainerRuntimes types.Set    `tfsdk:"container_runtimes"`
 	DockershimFree    types.Bool   `tfsdk:"dockershim_free"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 var (
@@ -74,11 +77,7 @@ func codeList[T ~string](values []T) string {
 	return strings.Join(out, ", ")
 }
 
-func (d *EKSClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_eks_cluster"
-}
-
-func (d *EKSClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What an EKS cluster runs, read from the EKS API (`DescribeCluster`, `ListNodegroups`, " +
 			"`DescribeNodegroup`): its Kubernetes version, its Secrets encryption, and the container runtime of each managed " +
@@ -128,11 +127,8 @@ func (d *EKSClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"dockershim_free": schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node group runs Docker. " +
 				"Null when it cannot be told: the cluster has no managed node groups, or a node group's runtime is `unknown`."},
 		},
+		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
-}
-
-func (d *EKSClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -141,15 +137,17 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := d.timeouts.readBound(ctx, state.Timeouts, &resp.Diagnostics)
+	defer cancel()
 	name := state.Name.ValueString()
-	c, cluster, ok := d.data.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
+	c, cluster, ok := d.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	// 0: EKS's own page size (100); the paginator follows every page.
 	names, err := eks.NodegroupNames(ctx, c.EKS, name, 0)
 	if err != nil {
-		addEKSError(&resp.Diagnostics, eks.Op{Action: "ListNodegroups", Cluster: name, Region: c.Region}, err)
+		d.eksError(&resp.Diagnostics, eks.Op{Action: "ListNodegroups", Cluster: name, Region: c.Region}, err)
 		return
 	}
 	groups, err := eks.DescribeNodegroups(ctx, c.EKS, name, names)
@@ -159,7 +157,7 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		if errors.As(err, &nge) {
 			op.Nodegroup = nge.Name
 		}
-		addEKSError(&resp.Diagnostics, op, err)
+		d.eksError(&resp.Diagnostics, op, err)
 		return
 	}
 	tflog.Debug(ctx, "Read EKS cluster", map[string]any{"cluster": name, "region": c.Region, "node_groups": len(groups)})

@@ -25,27 +25,25 @@ var (
 	_ resource.ResourceWithModifyPlan  = &EKSSecretsEncryptionResource{}
 )
 
-// Default timeouts. Associating a key makes EKS re-encrypt every Secret;
-// AWS documents it as taking a while, and it has been seen to take most of
-// an hour on large clusters.
-const (
-	eksEncryptionCreateTimeout = 60 * time.Minute
-	eksEncryptionReadTimeout   = 5 * time.Minute
-)
-
 // EKSSecretsEncryptionResource enables KMS envelope encryption of Secrets on
 // an existing EKS cluster. EKS can neither change nor remove the key
 // afterwards, which shapes the whole lifecycle: a key change is refused at
 // plan time, and destroy only forgets.
-type EKSSecretsEncryptionResource struct {
-	data *ProviderData
-	// wait tunes DescribeUpdate polling; the default outside unit tests.
-	wait eks.WaitOptions
-}
+type EKSSecretsEncryptionResource struct{ resourceBase }
 
 // NewEKSSecretsEncryptionResource returns the kubeharden_eks_secrets_encryption resource.
 func NewEKSSecretsEncryptionResource() resource.Resource {
-	return &EKSSecretsEncryptionResource{wait: eks.DefaultWaitOptions}
+	return &EKSSecretsEncryptionResource{resourceBase{base{
+		name: "eks_secrets_encryption",
+		// Associating a key makes EKS re-encrypt every Secret; AWS documents
+		// it as taking a while, and it has been seen to take most of an hour
+		// on large clusters. Update only changes these timeouts and destroy
+		// only forgets the resource, so neither calls AWS.
+		timeouts: timeoutDefaults{Create: 60 * time.Minute, Read: 5 * time.Minute, PlanCalls: true, Notes: map[string]string{
+			opCreate: "It bounds the wait for EKS to finish the association (`DescribeUpdate` reaching `Successful`).",
+			opRead:   "It bounds a refresh and an import.",
+		}},
+	}}}
 }
 
 type eksSecretsEncryptionModel struct {
@@ -55,21 +53,7 @@ type eksSecretsEncryptionModel struct {
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
-func (r *EKSSecretsEncryptionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_eks_secrets_encryption"
-}
-
 func (r *EKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	tb, _ := timeouts.Block(ctx, timeouts.Opts{
-		Create: true,
-		Read:   true,
-		CreateDescription: fmt.Sprintf("How long to wait for EKS to finish the association (DescribeUpdate reaching `Successful`), "+
-			"e.g. \"90m\". Default `%s`.", shortDuration(eksEncryptionCreateTimeout)),
-		ReadDescription: fmt.Sprintf("How long a refresh or an import may take, e.g. \"10m\". Default `%s`.", shortDuration(eksEncryptionReadTimeout)),
-	}).(schema.SingleNestedBlock)
-	tb.MarkdownDescription = fmt.Sprintf("Timeouts of the operations: `create` (default `%s`) and `read` (default `%s`). "+
-		"Update only changes these timeouts and destroy only forgets the resource, so neither calls AWS.",
-		shortDuration(eksEncryptionCreateTimeout), shortDuration(eksEncryptionReadTimeout))
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "KMS envelope encryption of Secrets with a customer-managed key on an existing EKS cluster " +
 			"(`AssociateEncryptionConfig`, then waiting on `DescribeUpdate`).\n\n" +
@@ -105,7 +89,7 @@ func (r *EKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.Sc
 					"Cannot be changed once applied: EKS does not allow it.",
 			},
 		},
-		Blocks: map[string]schema.Block{"timeouts": tb},
+		Blocks: map[string]schema.Block{"timeouts": r.timeouts.resourceBlock(ctx)},
 	}
 }
 
@@ -128,10 +112,6 @@ func (v kmsKeyARNValidator) ValidateString(_ context.Context, req validator.Stri
 	if _, err := eks.ParseKeyARN(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid KMS Key ARN", err.Error())
 	}
-}
-
-func (r *EKSSecretsEncryptionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan refuses a key change on the same cluster, warns that destroy
@@ -172,6 +152,8 @@ func (r *EKSSecretsEncryptionResource) ModifyPlan(ctx context.Context, req resou
 	if err != nil || r.data == nil {
 		return
 	}
+	ctx, cancel := r.timeouts.planBound(ctx, plan.Timeouts, true, &resp.Diagnostics)
+	defer cancel()
 	c, err := r.data.AWS.Get(ctx)
 	if err != nil {
 		tflog.Debug(ctx, "Skipping the key region check: no EKS client yet", map[string]any{"error": err.Error()})
@@ -197,16 +179,14 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, eksEncryptionCreateTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	name, key := plan.ClusterName.ValueString(), plan.KeyARN.ValueString()
-	c, cluster, ok := r.data.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
+	c, cluster, ok := r.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -221,7 +201,7 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 			// still runs: wait for that one rather than fail.
 			running, lerr := eks.RunningUpdates(ctx, c.EKS, name)
 			if lerr != nil {
-				addEKSError(&resp.Diagnostics, eks.Op{Action: "ListUpdates", Cluster: name, Region: c.Region}, lerr)
+				r.eksError(&resp.Diagnostics, eks.Op{Action: "ListUpdates", Cluster: name, Region: c.Region}, lerr)
 				return
 			}
 			if update, err = eks.RunningAssociation(name, running, key, err); err == nil {
@@ -229,14 +209,14 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 			}
 		}
 		if err != nil {
-			addEKSError(&resp.Diagnostics, op, err)
+			r.eksError(&resp.Diagnostics, op, err)
 			return
 		}
 		updateID := aws.ToString(update.Id)
-		tflog.Info(ctx, "Waiting for EKS to associate the Secrets encryption key", map[string]any{"cluster": name, "update_id": updateID, "timeout": timeout.String()})
+		tflog.Info(ctx, "Waiting for EKS to associate the Secrets encryption key", map[string]any{"cluster": name, "update_id": updateID})
 		op.Action = "DescribeUpdate"
-		if _, err := eks.WaitForUpdate(ctx, c.EKS, name, updateID, r.wait); err != nil {
-			addEKSError(&resp.Diagnostics, op, err)
+		if _, err := eks.WaitForUpdate(ctx, c.EKS, name, updateID, eks.DefaultWaitOptions); err != nil {
+			r.eksError(&resp.Diagnostics, op, err)
 			return
 		}
 	default:
@@ -256,16 +236,14 @@ func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, eksEncryptionReadTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 
 	name := state.ClusterName.ValueString()
-	c, cluster, ok := r.data.describeEKSCluster(ctx, name, true, &resp.Diagnostics)
+	c, cluster, ok := r.describeEKSCluster(ctx, name, true, &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -323,9 +301,9 @@ func (r *EKSSecretsEncryptionResource) ImportState(ctx context.Context, req reso
 		}
 	}
 	// An import has no configured timeouts: the read default bounds it.
-	ctx, cancel := context.WithTimeout(ctx, eksEncryptionReadTimeout)
+	ctx, cancel := context.WithTimeout(ctx, r.timeouts.Read)
 	defer cancel()
-	c, cluster, ok := r.data.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
+	c, cluster, ok := r.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
 	if !ok {
 		return
 	}

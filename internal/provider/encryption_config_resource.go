@@ -33,16 +33,24 @@ var (
 	_ resource.ResourceWithImportState    = &EncryptionConfigResource{}
 )
 
-// defaultFileTimeout bounds each file operation of kubeharden_encryption_config.
-const defaultFileTimeout = time.Minute
 
 // EncryptionConfigResource renders kube-apiserver's EncryptionConfiguration
 // for KMS v2 and, when path is set, owns the file at that path. It makes no
 // API call: without path it does no I/O at all.
-type EncryptionConfigResource struct{}
+type EncryptionConfigResource struct{ resourceBase }
 
 // NewEncryptionConfigResource returns the kubeharden_encryption_config resource.
-func NewEncryptionConfigResource() resource.Resource { return &EncryptionConfigResource{} }
+func NewEncryptionConfigResource() resource.Resource {
+	// Each operation is one local file read or write.
+	const d = time.Minute
+	return &EncryptionConfigResource{resourceBase{base{
+		name: "encryption_config",
+		timeouts: timeoutDefaults{Create: d, Read: d, Update: d, Delete: d, PlanCalls: true, Notes: map[string]string{
+			opCreate: "It bounds writing the file.", opRead: "It bounds reading the file back.",
+			opUpdate: "It bounds writing the file.", opDelete: "It bounds removing the file.",
+		}},
+	}}}
+}
 
 type encryptionConfigModel struct {
 	ID               types.String   `tfsdk:"id"`
@@ -71,10 +79,6 @@ var kmsProviderAttrTypes = map[string]attr.Type{
 // readable: without it, turning encryption on for a cluster with existing
 // Secrets makes every one of them unreadable until it is rewritten.
 const defaultIdentityFallback = true
-
-func (r *EncryptionConfigResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_encryption_config"
-}
 
 func (r *EncryptionConfigResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -154,8 +158,7 @@ func (r *EncryptionConfigResource) Schema(ctx context.Context, _ resource.Schema
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true, CreateDescription: "Bounds writing the file. Default `1m`.",
-				ReadDescription: "Bounds reading the file back. Default `1m`.", UpdateDescription: "Bounds writing the file. Default `1m`.", DeleteDescription: "Bounds removing the file. Default `1m`."}),
+			"timeouts": r.timeouts.resourceBlock(ctx),
 		},
 	}
 }
@@ -269,7 +272,9 @@ func (r *EncryptionConfigResource) ModifyPlan(ctx context.Context, req resource.
 	// A path new to this resource must not hold another configuration. With
 	// the document unknown until apply, Create or Update decides.
 	if p := plan.Path.ValueString(); p != "" && known && err == nil && p != state.Path.ValueString() {
-		refuseOverwrite(ctx, p, doc, &resp.Diagnostics)
+		pctx, cancel := r.timeouts.planBound(ctx, plan.Timeouts, req.State.Raw.IsNull(), &resp.Diagnostics)
+		refuseOverwrite(pctx, p, doc, &resp.Diagnostics)
+		cancel()
 	}
 	if req.State.Raw.IsNull() {
 		return
@@ -315,9 +320,7 @@ func (r *EncryptionConfigResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultFileTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
 	r.write(ctx, &plan, "", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -395,9 +398,7 @@ func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() || state.Path.ValueString() == "" {
 		return
 	}
-	timeout, d := state.Timeouts.Read(ctx, defaultFileTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
 	defer cancel()
 	p := state.Path.ValueString()
 	data, err := readFile(ctx, p)
@@ -452,9 +453,7 @@ func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, defaultFileTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
 	defer cancel()
 	r.write(ctx, &plan, state.Path.ValueString(), &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -476,9 +475,7 @@ func (r *EncryptionConfigResource) Delete(ctx context.Context, req resource.Dele
 	if resp.Diagnostics.HasError() || state.Path.ValueString() == "" {
 		return
 	}
-	timeout, d := state.Timeouts.Delete(ctx, defaultFileTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
 	if err := ctx.Err(); err != nil {
 		resp.Diagnostics.AddError("Encryption Configuration Not Removed", fmt.Sprintf("Removing %s did not start in time: %v", state.Path.ValueString(), err))

@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"time"
 	"slices"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -19,12 +21,12 @@ var _ datasource.DataSourceWithConfigure = &GKEClusterDataSource{}
 // GKEClusterDataSource reads what a GKE cluster runs from the Kubernetes
 // Engine API: versions, Secrets encryption, and each node pool's container
 // runtime as its image type implies.
-type GKEClusterDataSource struct {
-	data *ProviderData
-}
+type GKEClusterDataSource struct{ dataSourceBase }
 
 // NewGKEClusterDataSource returns the kubeharden_gke_cluster data source.
-func NewGKEClusterDataSource() datasource.DataSource { return &GKEClusterDataSource{} }
+func NewGKEClusterDataSource() datasource.DataSource {
+	return &GKEClusterDataSource{dataSourceBase{base{name: "gke_cluster", timeouts: timeoutDefaults{Read: 5 * time.Minute}}}}
+}
 
 type gkeClusterDataSourceModel struct {
 	ID                types.String `tfsdk:"id"`
@@ -39,6 +41,7 @@ type gkeClusterDataSourceModel struct {
 	NodePools         types.List   `tfsdk:"node_pools"`
 	ContainerRuntimes types.Set    `tfsdk:"container_runtimes"`
 	DockershimFree    types.Bool   `tfsdk:"dockershim_free"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 var gkeSecretsEncryptionAttrTypes = map[string]attr.Type{
@@ -54,11 +57,7 @@ var gkeNodePoolAttrTypes = map[string]attr.Type{
 	"container_runtime": types.StringType,
 }
 
-func (d *GKEClusterDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_gke_cluster"
-}
-
-func (d *GKEClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What a GKE cluster runs, read from the Kubernetes Engine API (`clusters.get`): the control plane's version, " +
 			"release channel, Secrets encryption, and each node pool's container runtime as its image type implies. " +
@@ -101,11 +100,8 @@ func (d *GKEClusterDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The distinct `container_runtime` values of the node pools."},
 			"dockershim_free":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node pool runs Docker. Null when it cannot be told: the cluster has no node pools, or a pool's runtime is `unknown`."},
 		},
+		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
-}
-
-func (d *GKEClusterDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -114,20 +110,22 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	project, ok := d.data.gkeProject(m.Project, &resp.Diagnostics)
+	ctx, cancel := d.timeouts.readBound(ctx, m.Timeouts, &resp.Diagnostics)
+	defer cancel()
+	project, ok := d.gkeProject(m.Project, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	location, name := m.Location.ValueString(), m.Name.ValueString()
 	clusterName := gke.ClusterName(project, location, name)
 	call := gke.GetClusterCall(clusterName)
-	c := d.data.gkeClient(ctx, call, &resp.Diagnostics)
+	c := d.gke(ctx, call, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
 	cl, err := c.GetCluster(ctx, clusterName)
 	if err != nil {
-		addGKEError(&resp.Diagnostics, call, err)
+		d.gkeError(&resp.Diagnostics, call, err)
 		return
 	}
 

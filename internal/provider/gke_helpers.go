@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -13,37 +12,15 @@ import (
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
 )
 
-// gkeClient returns the Kubernetes Engine client, or adds a diagnostic that
-// says why there is none (no credentials, a google block unknown until
-// apply). call names the first call the caller is about to make.
-func (d *ProviderData) gkeClient(ctx context.Context, call gke.Call, diags *diag.Diagnostics) *gke.Client {
-	if d == nil {
-		diags.AddError("Provider Not Configured", "The kubeharden provider was not configured before it was used. This is a bug in the provider; please report it.")
-		return nil
-	}
-	c, err := d.Google.Get(ctx)
-	if err != nil {
-		addGKEError(diags, call, err)
-		return nil
-	}
-	return c
-}
-
-// addGKEError adds the diagnostic that describes err, a failure of call.
-func addGKEError(diags *diag.Diagnostics, call gke.Call, err error) {
-	summary, detail := gke.Describe(call, err)
-	diags.AddError(summary, detail)
-}
-
 // gkeProject resolves a project attribute: its own value, else the
 // provider's google.project. It adds an attribute error when neither is set.
-func (d *ProviderData) gkeProject(v types.String, diags *diag.Diagnostics) (string, bool) {
+func (b *base) gkeProject(v types.String, diags *diag.Diagnostics) (string, bool) {
 	if !v.IsNull() && !v.IsUnknown() {
 		return v.ValueString(), true
 	}
 	p := ""
-	if d != nil {
-		p, _ = d.Google.Project()
+	if b.data != nil {
+		p, _ = b.data.Google.Project()
 	}
 	if p == "" {
 		diags.AddAttributeError(path.Root("project"), "Missing Project",

@@ -25,23 +25,25 @@ var (
 	_ resource.ResourceWithModifyPlan  = &GKESecretsEncryptionResource{}
 )
 
-// Default timeouts. Re-encrypting a large etcd takes a while, and a change
-// may first wait for another operation on the cluster to finish.
-const (
-	gkeEncryptionCreateTimeout = 30 * time.Minute
-	gkeEncryptionUpdateTimeout = 30 * time.Minute
-	gkeEncryptionDeleteTimeout = 30 * time.Minute
-	gkeEncryptionReadTimeout   = 10 * time.Minute
-)
-
 // GKESecretsEncryptionResource owns the application-layer Secrets encryption
 // (databaseEncryption) of an existing GKE cluster.
-type GKESecretsEncryptionResource struct {
-	data *ProviderData
-}
+type GKESecretsEncryptionResource struct{ resourceBase }
 
 // NewGKESecretsEncryptionResource returns the kubeharden_gke_secrets_encryption resource.
-func NewGKESecretsEncryptionResource() resource.Resource { return &GKESecretsEncryptionResource{} }
+func NewGKESecretsEncryptionResource() resource.Resource {
+	// Re-encrypting a large etcd takes a while, and a change may first wait
+	// for another operation on the cluster to finish.
+	const change = 30 * time.Minute
+	return &GKESecretsEncryptionResource{resourceBase{base{
+		name: "gke_secrets_encryption",
+		timeouts: timeoutDefaults{Create: change, Read: 10 * time.Minute, Update: change, Delete: change, Notes: map[string]string{
+			opCreate: "It bounds the wait for encryption to be enabled, including for other operations on the cluster to finish.",
+			opRead:   "It bounds the wait of a refresh for a pending encryption state to settle.",
+			opUpdate: "It bounds the wait for a key change.",
+			opDelete: "It bounds the wait for the Secrets to be decrypted.",
+		}},
+	}}}
+}
 
 type gkeSecretsEncryptionModel struct {
 	ID           types.String   `tfsdk:"id"`
@@ -52,10 +54,6 @@ type gkeSecretsEncryptionModel struct {
 	State        types.String   `tfsdk:"state"`
 	CurrentState types.String   `tfsdk:"current_state"`
 	Timeouts     timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *GKESecretsEncryptionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_gke_secrets_encryption"
 }
 
 func (r *GKESecretsEncryptionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -103,27 +101,9 @@ func (r *GKESecretsEncryptionResource) Schema(ctx context.Context, _ resource.Sc
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create: true, Read: true, Update: true, Delete: true,
-				CreateDescription: fmt.Sprintf("How long to wait for encryption to be enabled, including for other operations on the cluster to finish. Default `%s`.", durationText(gkeEncryptionCreateTimeout)),
-				ReadDescription:   fmt.Sprintf("How long a refresh waits for a pending encryption state to settle. Default `%s`.", durationText(gkeEncryptionReadTimeout)),
-				UpdateDescription: fmt.Sprintf("How long to wait for a key change. Default `%s`.", durationText(gkeEncryptionUpdateTimeout)),
-				DeleteDescription: fmt.Sprintf("How long to wait for the Secrets to be decrypted. Default `%s`.", durationText(gkeEncryptionDeleteTimeout)),
-			}),
+			"timeouts": r.timeouts.resourceBlock(ctx),
 		},
 	}
-}
-
-// durationText prints 30m0s as 30m.
-func durationText(d time.Duration) string {
-	if d%time.Hour == 0 {
-		return fmt.Sprintf("%dh", d/time.Hour)
-	}
-	return fmt.Sprintf("%dm", d/time.Minute)
-}
-
-func (r *GKESecretsEncryptionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan fills project from the provider when the configuration leaves
@@ -173,15 +153,13 @@ func (r *GKESecretsEncryptionResource) Create(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, gkeEncryptionCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	project, ok := r.data.gkeProject(plan.Project, &resp.Diagnostics)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
+	project, ok := r.gkeProject(plan.Project, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
 	plan.Project = types.StringValue(project)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	cl, diags := r.encrypt(ctx, &plan, true)
 	resp.Diagnostics.Append(diags...)
 	if cl == nil {
@@ -199,13 +177,11 @@ func (r *GKESecretsEncryptionResource) Update(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, gkeEncryptionUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	cl, diags := r.encrypt(ctx, &plan, false)
 	resp.Diagnostics.Append(diags...)
 	if cl == nil {
@@ -227,13 +203,13 @@ func (r *GKESecretsEncryptionResource) encrypt(ctx context.Context, plan *gkeSec
 	var diags diag.Diagnostics
 	name := gke.ClusterName(plan.Project.ValueString(), plan.Location.ValueString(), plan.Cluster.ValueString())
 	key := plan.KeyName.ValueString()
-	c := r.data.gkeClient(ctx, gke.UpdateClusterCall(name), &diags)
+	c := r.gke(ctx, gke.UpdateClusterCall(name), &diags)
 	if c == nil {
 		return nil, diags
 	}
 	cl, err := c.WaitEncryptionSettled(ctx, name)
 	if err != nil {
-		addGKEError(&diags, gke.GetClusterCall(name), err)
+		r.gkeError(&diags, gke.GetClusterCall(name), err)
 		return nil, diags
 	}
 	de := cl.DatabaseEncryption
@@ -250,7 +226,7 @@ func (r *GKESecretsEncryptionResource) encrypt(ctx context.Context, plan *gkeSec
 		tflog.Info(ctx, "Enabling Secrets encryption", map[string]any{"cluster": name, "key_name": key})
 		cl, err = c.SetDatabaseEncryption(ctx, name, &container.DatabaseEncryption{State: gke.StateEncrypted, KeyName: key})
 		if err != nil {
-			addGKEError(&diags, gke.UpdateClusterCall(name), err)
+			r.gkeError(&diags, gke.UpdateClusterCall(name), err)
 			return nil, diags
 		}
 	}
@@ -266,7 +242,7 @@ func (r *GKESecretsEncryptionResource) check(cl *container.Cluster, plan *gkeSec
 	want := plan.KeyName.ValueString()
 	setFromCluster(plan, cl)
 	if err := gke.EncryptionError(cl); err != nil {
-		addGKEError(&diags, gke.GetClusterCall(cl.Name), err)
+		r.gkeError(&diags, gke.GetClusterCall(cl.Name), err)
 		return diags
 	}
 	if plan.KeyName.ValueString() != want {
@@ -305,16 +281,14 @@ func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, gkeEncryptionReadTimeout)
-	resp.Diagnostics.Append(diags...)
-	project, ok := r.data.gkeProject(state.Project, &resp.Diagnostics)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
+	project, ok := r.gkeProject(state.Project, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	name := gke.ClusterName(project, state.Location.ValueString(), state.Cluster.ValueString())
-	c := r.data.gkeClient(ctx, gke.GetClusterCall(name), &resp.Diagnostics)
+	c := r.gke(ctx, gke.GetClusterCall(name), &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -325,11 +299,11 @@ func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 		return
 	}
 	if err != nil {
-		addGKEError(&resp.Diagnostics, gke.GetClusterCall(name), err)
+		r.gkeError(&resp.Diagnostics, gke.GetClusterCall(name), err)
 		return
 	}
 	if err := gke.EncryptionError(cl); err != nil {
-		addGKEError(&resp.Diagnostics, gke.GetClusterCall(name), err)
+		r.gkeError(&resp.Diagnostics, gke.GetClusterCall(name), err)
 		return
 	}
 	state.Project = types.StringValue(project)
@@ -344,15 +318,13 @@ func (r *GKESecretsEncryptionResource) Delete(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, gkeEncryptionDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	name := gke.ClusterName(state.Project.ValueString(), state.Location.ValueString(), state.Cluster.ValueString())
-	c := r.data.gkeClient(ctx, gke.UpdateClusterCall(name), &resp.Diagnostics)
+	c := r.gke(ctx, gke.UpdateClusterCall(name), &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -361,7 +333,7 @@ func (r *GKESecretsEncryptionResource) Delete(ctx context.Context, req resource.
 		return
 	}
 	if err != nil {
-		addGKEError(&resp.Diagnostics, gke.GetClusterCall(name), err)
+		r.gkeError(&resp.Diagnostics, gke.GetClusterCall(name), err)
 		return
 	}
 	if cl.DatabaseEncryption == nil || gke.NormalizeState(cl.DatabaseEncryption.State) == gke.StateDecrypted {
@@ -374,11 +346,11 @@ func (r *GKESecretsEncryptionResource) Delete(ctx context.Context, req resource.
 		return
 	}
 	if err != nil {
-		addGKEError(&resp.Diagnostics, gke.UpdateClusterCall(name), err)
+		r.gkeError(&resp.Diagnostics, gke.UpdateClusterCall(name), err)
 		return
 	}
 	if err := gke.EncryptionError(cl); err != nil {
-		addGKEError(&resp.Diagnostics, gke.GetClusterCall(name), err)
+		r.gkeError(&resp.Diagnostics, gke.GetClusterCall(name), err)
 	}
 }
 

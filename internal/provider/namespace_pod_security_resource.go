@@ -46,18 +46,19 @@ const podSecurityFieldManager = "kubeharden-pod-security"
 
 var onViolationValues = []string{"warn", "error", "ignore"}
 
-const (
-	defaultPodSecurityTimeout = 2 * time.Minute
-)
-
 // NamespacePodSecurityResource owns the Pod Security Admission labels of one
 // existing namespace.
-type NamespacePodSecurityResource struct {
-	data *ProviderData
-}
+type NamespacePodSecurityResource struct{ resourceBase }
 
 // NewNamespacePodSecurityResource returns the kubeharden_namespace_pod_security resource.
-func NewNamespacePodSecurityResource() resource.Resource { return &NamespacePodSecurityResource{} }
+func NewNamespacePodSecurityResource() resource.Resource {
+	// Each operation is one or two small calls per namespace.
+	const d = 2 * time.Minute
+	return &NamespacePodSecurityResource{resourceBase{base{
+		name:     "namespace_pod_security",
+		timeouts: timeoutDefaults{Create: d, Read: d, Update: d, Delete: d, PlanCalls: true},
+	}}}
+}
 
 type namespacePodSecurityModel struct {
 	ID          types.String   `tfsdk:"id"`
@@ -138,10 +139,6 @@ func (m *namespacePodSecurityModel) setFromLabels(labels map[string]string) {
 	}
 }
 
-func (r *NamespacePodSecurityResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_namespace_pod_security"
-}
-
 func psaModeAttribute(mode, purpose string) schema.SingleNestedAttribute {
 	return schema.SingleNestedAttribute{
 		Optional: true,
@@ -204,16 +201,9 @@ func (r *NamespacePodSecurityResource) Schema(ctx context.Context, _ resource.Sc
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeoutsBlock(ctx, map[string]time.Duration{
-				"create": defaultPodSecurityTimeout, "read": defaultPodSecurityTimeout,
-				"update": defaultPodSecurityTimeout, "delete": defaultPodSecurityTimeout,
-			}),
+			"timeouts": r.timeouts.resourceBlock(ctx),
 		},
 	}
-}
-
-func (r *NamespacePodSecurityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 func nsOp(verb, ns string) kube.Op { return kube.Op{Verb: verb, Resource: "namespaces", Name: ns} }
@@ -241,18 +231,9 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 		return
 	}
 	name := plan.Namespace.ValueString()
-	// Plan-time calls are bounded by the timeout of the operation planned.
-	var timeout time.Duration
-	var diags diag.Diagnostics
-	if req.State.Raw.IsNull() {
-		timeout, diags = plan.Timeouts.Create(ctx, defaultPodSecurityTimeout)
-	} else {
-		timeout, diags = plan.Timeouts.Update(ctx, defaultPodSecurityTimeout)
-	}
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.planBound(ctx, plan.Timeouts, req.State.Raw.IsNull(), &resp.Diagnostics)
 	defer cancel()
-	c := r.data.kubeClient(ctx, nsOp("get", name), &resp.Diagnostics)
+	c := r.kube(ctx, nsOp("get", name), &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -269,7 +250,7 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 		return
 	}
 	if err != nil {
-		addKubeErrorOf(&resp.Diagnostics, "kubeharden_namespace_pod_security", nsOp("get", name), err)
+		r.kubeError(&resp.Diagnostics, nsOp("get", name), err)
 		return
 	}
 
@@ -318,7 +299,7 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 					"Set force = true to take the labels over, or remove them from the other tool's configuration.", name, err))
 			return
 		}
-		addKubeErrorOf(&resp.Diagnostics, "kubeharden_namespace_pod_security", kube.Op{Verb: "patch", Resource: "namespaces", Name: name}, err)
+		r.kubeError(&resp.Diagnostics, kube.Op{Verb: "patch", Resource: "namespaces", Name: name}, err)
 		return
 	}
 	preview := podsecurity.ParseWarnings(rec.Messages())
@@ -369,9 +350,7 @@ func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultPodSecurityTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
 	r.write(ctx, &plan, nil, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -387,9 +366,7 @@ func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultPodSecurityTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
 	defer cancel()
 	r.write(ctx, &plan, &state, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -408,7 +385,7 @@ func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.
 func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *namespacePodSecurityModel, diags *diag.Diagnostics) {
 	name := plan.Namespace.ValueString()
 	op := kube.Op{Verb: "patch", Resource: "namespaces", Name: name}
-	c := r.data.kubeClient(ctx, op, diags)
+	c := r.kube(ctx, op, diags)
 	if c == nil {
 		return
 	}
@@ -423,7 +400,7 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 		return
 	}
 	if err != nil {
-		addKubeErrorOf(diags, "kubeharden_namespace_pod_security", nsOp("get", name), err)
+		r.kubeError(diags, nsOp("get", name), err)
 		return
 	}
 	labels, _ := plan.labels()
@@ -458,7 +435,7 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 				fmt.Sprintf("Applying the labels of namespace %q conflicts with another field manager: %v\n\nSet force = true to take the labels over.", name, err))
 			return
 		}
-		addKubeErrorOf(diags, "kubeharden_namespace_pod_security", op, err)
+		r.kubeError(diags, op, err)
 		return
 	}
 	for _, w := range rec.Messages() {
@@ -468,7 +445,7 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan, _ *names
 	// apply; remove them explicitly, since an unset mode means "no label".
 	if stray := strayPSALabels(got.Labels, labels); len(stray) > 0 {
 		if got, err = removeLabels(ctx, c, name, stray); err != nil {
-			addKubeErrorOf(diags, "kubeharden_namespace_pod_security", op, err)
+			r.kubeError(diags, op, err)
 			return
 		}
 	}
@@ -555,12 +532,10 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, defaultPodSecurityTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
 	defer cancel()
 	name := state.Namespace.ValueString()
-	c := r.data.kubeClient(ctx, nsOp("get", name), &resp.Diagnostics)
+	c := r.kube(ctx, nsOp("get", name), &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -571,7 +546,7 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 		return
 	}
 	if err != nil {
-		addKubeErrorOf(&resp.Diagnostics, "kubeharden_namespace_pod_security", nsOp("get", name), err)
+		r.kubeError(&resp.Diagnostics, nsOp("get", name), err)
 		return
 	}
 	state.ID = types.StringValue(name)
@@ -593,13 +568,11 @@ func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultPodSecurityTimeout)
-	resp.Diagnostics.Append(diags...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
 	defer cancel()
 	name := state.Namespace.ValueString()
 	op := kube.Op{Verb: "patch", Resource: "namespaces", Name: name}
-	c := r.data.kubeClient(ctx, op, &resp.Diagnostics)
+	c := r.kube(ctx, op, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -620,7 +593,7 @@ func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.
 	}
 	r.data.Namespaces.MarkWritten(name)
 	if _, err := removeLabels(ctx, c, name, keys); err != nil && !apierrors.IsNotFound(err) {
-		addKubeErrorOf(&resp.Diagnostics, "kubeharden_namespace_pod_security", op, err)
+		r.kubeError(&resp.Diagnostics, op, err)
 	}
 }
 

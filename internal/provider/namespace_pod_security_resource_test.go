@@ -445,10 +445,12 @@ func TestAccNamespacePodSecurity_previewDiagnostics(t *testing.T) {
 // psaResource is the resource as a new provider process has it: connected
 // to cp, with a namespace snapshot not taken yet.
 func psaResource(cp *acctest.ControlPlane) *NamespacePodSecurityResource {
-	return &NamespacePodSecurityResource{data: &ProviderData{
+	r := NewNamespacePodSecurityResource().(*NamespacePodSecurityResource)
+	r.data = &ProviderData{
 		Kube:       kube.NewLazy(kube.Config{ConfigPath: cp.KubeconfigPath}, false),
 		Namespaces: kube.NewNamespaceSnapshot(),
-	}}
+	}
+	return r
 }
 
 func modeTF(level string) tftypes.Value {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -20,13 +21,12 @@ var _ datasource.DataSourceWithConfigure = &PodSecurityViolationsDataSource{}
 
 // PodSecurityViolationsDataSource evaluates a namespace's pods against a Pod
 // Security level offline, with the API server's own evaluator.
-type PodSecurityViolationsDataSource struct {
-	data *ProviderData
-}
+type PodSecurityViolationsDataSource struct{ dataSourceBase }
 
 // NewPodSecurityViolationsDataSource returns the kubeharden_pod_security_violations data source.
 func NewPodSecurityViolationsDataSource() datasource.DataSource {
-	return &PodSecurityViolationsDataSource{}
+	// A namespace GET and a paginated LIST of its pods, retried on transient errors.
+	return &PodSecurityViolationsDataSource{dataSourceBase{base{name: "pod_security_violations", timeouts: timeoutDefaults{Read: 2 * time.Minute}}}}
 }
 
 type podSecurityViolationsModel struct {
@@ -42,10 +42,6 @@ type podSecurityViolationsModel struct {
 }
 
 var violationAttrTypes = map[string]attr.Type{"pod": types.StringType, "reasons": types.ListType{ElemType: types.StringType}}
-
-func (d *PodSecurityViolationsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_pod_security_violations"
-}
 
 func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -78,12 +74,8 @@ func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasour
 			"total_pods":   schema.Int64Attribute{Computed: true, MarkdownDescription: "How many pods the namespace has."},
 			"compliant":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no pod breaks the level."},
 		},
-		Blocks: map[string]schema.Block{"timeouts": dataSourceTimeoutsBlock(ctx)},
+		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
-}
-
-func (d *PodSecurityViolationsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -95,16 +87,14 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 	if m.Version.IsNull() {
 		m.Version = types.StringValue("latest")
 	}
-	timeout, diags := m.Timeouts.Read(ctx, kubeDataSourceTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := d.timeouts.readBound(ctx, m.Timeouts, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	ns := m.Namespace.ValueString()
 	op := kube.Op{Verb: "list", Resource: "pods", Namespace: ns}
-	c := d.data.kubeClient(ctx, op, &resp.Diagnostics)
+	c := d.kube(ctx, op, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -112,7 +102,7 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 		_, err := c.Clientset.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
 		return err
 	}); err != nil {
-		addKubeErrorOf(&resp.Diagnostics, "kubeharden_pod_security_violations", nsOp("get", ns), err)
+		d.kubeError(&resp.Diagnostics, nsOp("get", ns), err)
 		return
 	}
 	var pods []corev1.Pod
@@ -125,7 +115,7 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 			return err
 		})
 		if err != nil {
-			addKubeErrorOf(&resp.Diagnostics, "kubeharden_pod_security_violations", op, err)
+			d.kubeError(&resp.Diagnostics, op, err)
 			return
 		}
 		pods = append(pods, list.Items...)

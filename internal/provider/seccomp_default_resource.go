@@ -28,7 +28,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	admv1 "k8s.io/api/admissionregistration/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
@@ -45,18 +44,20 @@ var (
 	_ resource.ResourceWithValidateConfig = &SeccompDefaultResource{}
 )
 
-// seccompDefaultTimeout is the default of every timeout: each operation is a
-// handful of small API calls.
-const seccompDefaultTimeout = 2 * time.Minute
-
 // SeccompDefaultResource makes a seccomp profile the default for pods through
 // a MutatingAdmissionPolicy and its binding.
-type SeccompDefaultResource struct {
-	data *ProviderData
-}
+type SeccompDefaultResource struct{ resourceBase }
 
 // NewSeccompDefaultResource returns the kubeharden_seccomp_default resource.
-func NewSeccompDefaultResource() resource.Resource { return &SeccompDefaultResource{} }
+func NewSeccompDefaultResource() resource.Resource {
+	// Each operation is a handful of small API calls.
+	const d = 2 * time.Minute
+	return &SeccompDefaultResource{resourceBase{base{
+		name: "seccomp_default",
+		timeouts: timeoutDefaults{Create: d, Read: d, Update: d, Delete: d, PlanCalls: true,
+			Notes: map[string]string{opRead: "It also bounds the API discovery that picks the API version."}},
+	}}}
+}
 
 type seccompDefaultModel struct {
 	ID                types.String   `tfsdk:"id"`
@@ -95,10 +96,6 @@ var (
 		"match_expressions": types.ListType{ElemType: types.ObjectType{AttrTypes: seccompRequirementAttrTypes}},
 	}
 )
-
-func (r *SeccompDefaultResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_seccomp_default"
-}
 
 func (r *SeccompDefaultResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -214,13 +211,9 @@ func (r *SeccompDefaultResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true, CreateDescription: "Default `2m`.", ReadDescription: "Default `2m`; also bounds the plan-time API discovery.", UpdateDescription: "Default `2m`.", DeleteDescription: "Default `2m`."}),
+			"timeouts": r.timeouts.resourceBlock(ctx),
 		},
 	}
-}
-
-func (r *SeccompDefaultResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ValidateConfig checks what the attribute validators cannot: that
@@ -271,13 +264,11 @@ func (r *SeccompDefaultResource) ModifyPlan(ctx context.Context, req resource.Mo
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	timeout, diags := plan.Timeouts.Read(ctx, seccompDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.planBound(ctx, plan.Timeouts, req.State.Raw.IsNull(), &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	version := r.discover(ctx, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -326,7 +317,7 @@ func (r *SeccompDefaultResource) refuseExisting(ctx context.Context, version, na
 			got, err = o.get(ctx)
 			return err
 		}); err != nil {
-			seccompAddError(diags, op, err)
+			r.kubeError(diags, op, err)
 			return
 		}
 		if got != nil {
@@ -355,7 +346,7 @@ var seccompDiscoveryOp = kube.Op{Verb: "get", Resource: "discovery document of "
 // discover returns the MutatingAdmissionPolicy API version the cluster
 // serves, or adds the diagnostic that explains why there is none.
 func (r *SeccompDefaultResource) discover(ctx context.Context, diags *diag.Diagnostics) string {
-	c := r.data.kubeClient(ctx, seccompDiscoveryOp, diags)
+	c := r.kube(ctx, seccompDiscoveryOp, diags)
 	if c == nil {
 		return ""
 	}
@@ -372,7 +363,7 @@ func (r *SeccompDefaultResource) discover(ctx context.Context, diags *diag.Diagn
 		diags.AddError("MutatingAdmissionPolicy API Not Served", "kubeharden_seccomp_default cannot work on this cluster: "+notServed.Error()+".")
 		return ""
 	case err != nil:
-		addKubeError(diags, seccompDiscoveryOp, err)
+		r.kubeError(diags, seccompDiscoveryOp, err)
 		return ""
 	}
 	tflog.Debug(ctx, "MutatingAdmissionPolicy API version chosen", map[string]any{"api_version": v})
@@ -384,7 +375,7 @@ func (r *SeccompDefaultResource) discover(ctx context.Context, diags *diag.Diagn
 // state may no longer be served after a control plane upgrade, and reading
 // through it would mistake the objects for deleted ones.
 func (r *SeccompDefaultResource) client(ctx context.Context, version types.String, diags *diag.Diagnostics) (seccomp.Client, bool) {
-	c := r.data.kubeClient(ctx, kube.Op{Verb: "get", Group: seccomp.Group, Resource: seccomp.PolicyResource}, diags)
+	c := r.kube(ctx, kube.Op{Verb: "get", Group: seccomp.Group, Resource: seccomp.PolicyResource}, diags)
 	if c == nil {
 		return seccomp.Client{}, false
 	}
@@ -401,33 +392,17 @@ func seccompOp(verb, resource, name string) kube.Op {
 	return kube.Op{Verb: verb, Group: seccomp.Group, Resource: resource, Name: name}
 }
 
-// seccompAddError adds the diagnostic of a failed call on the policy or the
-// binding. A refusal lists every permission the resource needs rather than
-// the one verb of the call: a server-side apply that creates an object is
-// checked for create as well as patch.
-func seccompAddError(diags *diag.Diagnostics, op kube.Op, err error) {
-	if !apierrors.IsForbidden(err) {
-		addKubeError(diags, op, err)
-		return
-	}
-	diags.AddError("Kubernetes Permission Denied", fmt.Sprintf(
-		"The API server refused to %s: %v\n\nkubeharden_seccomp_default needs these permissions, in a ClusterRole bound to the provider's identity:\n\n%s",
-		op, err, seccomp.RBACRulesYAML()))
-}
-
 func (r *SeccompDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan seccompDefaultModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, seccompDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	if r.refuseExisting(ctx, plan.APIVersion.ValueString(), plan.Name.ValueString(), &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
@@ -440,13 +415,11 @@ func (r *SeccompDefaultResource) Update(ctx context.Context, req resource.Update
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, seccompDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	r.apply(ctx, &plan, &resp.State, &resp.Diagnostics)
 }
 
@@ -471,13 +444,13 @@ func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefault
 	// transient errors until the operation's timeout.
 	policyOp := seccompOp("patch", seccomp.PolicyResource, obj)
 	if err := kube.Retry(ctx, policyOp, func(ctx context.Context) error { return cl.ApplyPolicy(ctx, seccomp.Policy(spec)) }); err != nil {
-		seccompAddError(diags, policyOp, err)
+		r.kubeError(diags, policyOp, err)
 		return
 	}
 	tflog.Info(ctx, "MutatingAdmissionPolicy applied", map[string]any{"name": obj, "api_version": cl.APIVersion})
 	bindingOp := seccompOp("patch", seccomp.BindingResource, obj)
 	if err := kube.Retry(ctx, bindingOp, func(ctx context.Context) error { return cl.ApplyBinding(ctx, seccomp.Binding(spec)) }); err != nil {
-		seccompAddError(diags, bindingOp, err)
+		r.kubeError(diags, bindingOp, err)
 		plan.BindingName = types.StringNull()
 	} else {
 		tflog.Info(ctx, "MutatingAdmissionPolicyBinding applied", map[string]any{"name": obj})
@@ -491,13 +464,11 @@ func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Read(ctx, seccompDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	cl, ok := r.client(ctx, types.StringNull(), &resp.Diagnostics)
 	if !ok {
 		return
@@ -510,7 +481,7 @@ func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequ
 		policy, err = cl.GetPolicy(ctx, obj)
 		return err
 	}); err != nil {
-		seccompAddError(&resp.Diagnostics, policyOp, err)
+		r.kubeError(&resp.Diagnostics, policyOp, err)
 		return
 	}
 	var binding *admv1.MutatingAdmissionPolicyBinding
@@ -520,7 +491,7 @@ func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequ
 		binding, err = cl.GetBinding(ctx, obj)
 		return err
 	}); err != nil {
-		seccompAddError(&resp.Diagnostics, bindingOp, err)
+		r.kubeError(&resp.Diagnostics, bindingOp, err)
 		return
 	}
 	if policy == nil && binding == nil {
@@ -572,13 +543,11 @@ func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.Delete
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, seccompDefaultTimeout)
-	resp.Diagnostics.Append(diags...)
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
 	cl, ok := r.client(ctx, types.StringNull(), &resp.Diagnostics)
 	if !ok {
 		return
@@ -590,12 +559,12 @@ func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.Delete
 	// the client already treats as done.
 	bindingOp := seccompOp("delete", seccomp.BindingResource, obj)
 	if err := kube.Retry(ctx, bindingOp, func(ctx context.Context) error { return cl.DeleteBinding(ctx, obj) }); err != nil {
-		seccompAddError(&resp.Diagnostics, bindingOp, err)
+		r.kubeError(&resp.Diagnostics, bindingOp, err)
 		return
 	}
 	policyOp := seccompOp("delete", seccomp.PolicyResource, obj)
 	if err := kube.Retry(ctx, policyOp, func(ctx context.Context) error { return cl.DeletePolicy(ctx, obj) }); err != nil {
-		seccompAddError(&resp.Diagnostics, policyOp, err)
+		r.kubeError(&resp.Diagnostics, policyOp, err)
 		return
 	}
 	tflog.Info(ctx, "MutatingAdmissionPolicy and binding deleted", map[string]any{"name": obj})

@@ -36,11 +36,6 @@ var (
 	_ resource.ResourceWithModifyPlan = &StorageRewriteResource{}
 )
 
-// defaultRewriteTimeout bounds a whole rewrite, including the wait for the
-// API server to load the encryption configuration (up to a minute with
-// automatic reload).
-const defaultRewriteTimeout = 20 * time.Minute
-
 // configPollInterval is how often the API server's metrics are read while
 // waiting for it to load an encryption configuration.
 const configPollInterval = 2 * time.Second
@@ -49,12 +44,19 @@ const configPollInterval = 2 * time.Second
 // the API so that each is stored again with the current write provider. It
 // is an action: it runs on create (and on replacement, when triggers
 // change); Read keeps the state, and Delete does nothing.
-type StorageRewriteResource struct {
-	data *ProviderData
-}
+type StorageRewriteResource struct{ resourceBase }
 
 // NewStorageRewriteResource returns the kubeharden_storage_rewrite resource.
-func NewStorageRewriteResource() resource.Resource { return &StorageRewriteResource{} }
+func NewStorageRewriteResource() resource.Resource {
+	return &StorageRewriteResource{resourceBase{base{
+		name: "storage_rewrite",
+		// The create limit bounds a whole rewrite, including the wait for the
+		// API server to load the encryption configuration (up to a minute
+		// with automatic reload).
+		timeouts: timeoutDefaults{Create: 20 * time.Minute, PlanCalls: true,
+			Notes: map[string]string{opCreate: "It bounds the whole rewrite, including the wait for `encryption_config_sha256`."}},
+	}}}
+}
 
 type storageRewriteModel struct {
 	ID                     types.String   `tfsdk:"id"`
@@ -65,10 +67,6 @@ type storageRewriteModel struct {
 	Skipped                types.Int64    `tfsdk:"skipped"`
 	Failed                 types.Int64    `tfsdk:"failed"`
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
-}
-
-func (r *StorageRewriteResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_storage_rewrite"
 }
 
 func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -136,13 +134,9 @@ func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRe
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: "Bounds the whole rewrite, including the wait for `encryption_config_sha256`. Default `20m`."}),
+			"timeouts": r.timeouts.resourceBlock(ctx),
 		},
 	}
-}
-
-func (r *StorageRewriteResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerData(req.ProviderData, &resp.Diagnostics)
 }
 
 // ModifyPlan checks, when the rewrite is about to run and the cluster is
@@ -161,6 +155,8 @@ func (r *StorageRewriteResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if !known {
 		return
 	}
+	ctx, cancel := r.timeouts.planBound(ctx, plan.Timeouts, true, &resp.Diagnostics)
+	defer cancel()
 	c, err := r.data.Kube.Get(ctx)
 	if err != nil {
 		tflog.Debug(ctx, "No Kubernetes client at plan time; resources are checked at apply", map[string]any{"error": err.Error()})
@@ -202,12 +198,10 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, defaultRewriteTimeout)
-	resp.Diagnostics.Append(d...)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
 	defer cancel()
 
-	c := r.data.kubeClient(ctx, kube.Op{Verb: "update", Resource: "secrets"}, &resp.Diagnostics)
+	c := r.kube(ctx, kube.Op{Verb: "update", Resource: "secrets"}, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
@@ -221,7 +215,7 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 	names, _ := stringList(ctx, plan.Resources)
 	targets, bad, err := kube.ResolveResources(c.Discovery, names)
 	if err != nil {
-		addKubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "discovery"}, err)
+		r.kubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "discovery"}, err)
 		return
 	}
 	for _, b := range bad {
