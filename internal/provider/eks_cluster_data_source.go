@@ -2,15 +2,15 @@ package provider
 
 import (
 	"context"
-	"time"
 	"errors"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -34,17 +34,17 @@ func NewEKSClusterDataSource() datasource.DataSource {
 }
 
 type eksClusterDataSourceModel struct {
-	Name              types.String `tfsdk:"name"`
-	Version           types.String `tfsdk:"version"`
-	PlatformVersion   types.String `tfsdk:"platform_version"`
-	Status            types.String `tfsdk:"status"`
-	ARN               types.String `tfsdk:"arn"`
-	Endpoint          types.String `tfsdk:"endpoint"`
-	SupportType       types.String `tfsdk:"support_type"`
-	SecretsEncryption types.Object `tfsdk:"secrets_encryption"`
-	NodeGroups        types.List   `tfsdk:"node_groups"`
-	ContainerRuntimes types.Set    `tfsdk:"container_runtimes"`
-	DockershimFree    types.Bool   `tfsdk:"dockershim_free"`
+	Name              types.String   `tfsdk:"name"`
+	Version           types.String   `tfsdk:"version"`
+	PlatformVersion   types.String   `tfsdk:"platform_version"`
+	Status            types.String   `tfsdk:"status"`
+	ARN               types.String   `tfsdk:"arn"`
+	Endpoint          types.String   `tfsdk:"endpoint"`
+	SupportType       types.String   `tfsdk:"support_type"`
+	SecretsEncryption types.Object   `tfsdk:"secrets_encryption"`
+	NodeGroups        types.List     `tfsdk:"node_groups"`
+	ContainerRuntimes types.Set      `tfsdk:"container_runtimes"`
+	DockershimFree    types.Bool     `tfsdk:"dockershim_free"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 

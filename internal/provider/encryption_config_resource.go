@@ -33,7 +33,6 @@ var (
 	_ resource.ResourceWithImportState    = &EncryptionConfigResource{}
 )
 
-
 // EncryptionConfigResource renders kube-apiserver's EncryptionConfiguration
 // for KMS v2 and, when path is set, owns the file at that path. It makes no
 // API call: without path it does no I/O at all.

@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
-	"time"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -29,18 +29,18 @@ func NewGKEClusterDataSource() datasource.DataSource {
 }
 
 type gkeClusterDataSourceModel struct {
-	ID                types.String `tfsdk:"id"`
-	Project           types.String `tfsdk:"project"`
-	Location          types.String `tfsdk:"location"`
-	Name              types.String `tfsdk:"name"`
-	Version           types.String `tfsdk:"version"`
-	ReleaseChannel    types.String `tfsdk:"release_channel"`
-	Status            types.String `tfsdk:"status"`
-	Endpoint          types.String `tfsdk:"endpoint"`
-	SecretsEncryption types.Object `tfsdk:"secrets_encryption"`
-	NodePools         types.List   `tfsdk:"node_pools"`
-	ContainerRuntimes types.Set    `tfsdk:"container_runtimes"`
-	DockershimFree    types.Bool   `tfsdk:"dockershim_free"`
+	ID                types.String   `tfsdk:"id"`
+	Project           types.String   `tfsdk:"project"`
+	Location          types.String   `tfsdk:"location"`
+	Name              types.String   `tfsdk:"name"`
+	Version           types.String   `tfsdk:"version"`
+	ReleaseChannel    types.String   `tfsdk:"release_channel"`
+	Status            types.String   `tfsdk:"status"`
+	Endpoint          types.String   `tfsdk:"endpoint"`
+	SecretsEncryption types.Object   `tfsdk:"secrets_encryption"`
+	NodePools         types.List     `tfsdk:"node_pools"`
+	ContainerRuntimes types.Set      `tfsdk:"container_runtimes"`
+	DockershimFree    types.Bool     `tfsdk:"dockershim_free"`
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
