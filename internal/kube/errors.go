@@ -49,14 +49,16 @@ func Describe(op Op, err error) (summary, detail string) {
 	case errors.Is(err, ErrUnknownConfig):
 		return "Kubernetes Connection Not Yet Known", err.Error() + "; the call " + op.String() + " cannot be made during this plan."
 	case apierrors.IsForbidden(err):
-		// The authorizer says which verb it refused; for a server-side
-		// apply that creates the object it is "create", not "patch".
+		// The call is named as made; the authorizer says which verb it
+		// refused, and for a server-side apply that creates the object it
+		// is "create", not "patch": the rule grants that one.
+		call := op.String()
 		if m := forbiddenVerbRE.FindStringSubmatch(apiMessage(err)); m != nil {
 			op.Verb = m[1]
 		}
 		return "Kubernetes Permission Denied", fmt.Sprintf(
 			"The API server refused to %s: %s\n\nThe identity the provider uses lacks the verb %q on %q%s. Grant it with an RBAC rule such as:\n\n%s",
-			op.String(), apiMessage(err), op.Verb, resourceRef(op), scopeText(op), RBACRule(op))
+			call, apiMessage(err), op.Verb, resourceRef(op), scopeText(op), RBACRule(op))
 	case apierrors.IsUnauthorized(err):
 		return "Kubernetes Credentials Rejected", fmt.Sprintf(
 			"The API server rejected the provider's credentials (HTTP 401) during %s: %s\n\nThe token or client certificate is invalid, expired, or not trusted by this cluster. "+

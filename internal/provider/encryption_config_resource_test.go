@@ -375,7 +375,7 @@ func kmsList(t *testing.T, kms []kmsProviderModel) types.List {
 // provider warns of a key rotation, and the warning says what to do.
 func TestEncryptionConfigRotationWarning(t *testing.T) {
 	ctx := context.Background()
-	r := &EncryptionConfigResource{}
+	r := NewEncryptionConfigResource().(*EncryptionConfigResource)
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	model := func(kms ...kmsProviderModel) encryptionConfigModel {
@@ -449,7 +449,7 @@ func TestEncryptionConfigRotationWarning(t *testing.T) {
 // one is removed, and names it.
 func TestEncryptionConfigPathChangeWarning(t *testing.T) {
 	ctx := context.Background()
-	r := &EncryptionConfigResource{}
+	r := NewEncryptionConfigResource().(*EncryptionConfigResource)
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	kms := kmsList(t, []kmsProviderModel{{types.StringValue("a"), types.StringValue("unix:///a.sock"), types.StringValue("3s")}})
