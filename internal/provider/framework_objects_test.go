@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -107,4 +109,43 @@ func TestObjectTypeOfPanicsOnAnUncoveredField(t *testing.T) {
 		}
 	}()
 	objectTypeOf[objectsBadModel]()
+}
+
+// TestNestedModelsMatchTheSchema keeps each nested model and its
+// hand-written schema attribute in step.
+func TestNestedModelsMatchTheSchema(t *testing.T) {
+	ctx := context.Background()
+	resourceAttr := func(r resource.Resource, name string) attr.Type {
+		var resp resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &resp)
+		return resp.Schema.Attributes[name].GetType()
+	}
+	dataSourceAttr := func(d datasource.DataSource, name string) attr.Type {
+		var resp datasource.SchemaResponse
+		d.Schema(ctx, datasource.SchemaRequest{}, &resp)
+		return resp.Schema.Attributes[name].GetType()
+	}
+	elem := func(t attr.Type) attr.Type { return t.(types.ListType).ElemType }
+	selector := resourceAttr(NewSeccompDefaultResource(), "namespace_selector")
+	for _, c := range []struct {
+		name          string
+		model, schema attr.Type
+	}{
+		{"namespace_pod_security enforce", objectTypeOf[psaModeModel](), resourceAttr(NewNamespacePodSecurityResource(), "enforce")},
+		{"namespace_pod_security audit", objectTypeOf[psaModeModel](), resourceAttr(NewNamespacePodSecurityResource(), "audit")},
+		{"namespace_pod_security warn", objectTypeOf[psaModeModel](), resourceAttr(NewNamespacePodSecurityResource(), "warn")},
+		{"seccomp_default profile", objectTypeOf[seccompProfileModel](), resourceAttr(NewSeccompDefaultResource(), "profile")},
+		{"seccomp_default namespace_selector", objectTypeOf[seccompSelectorModel](), selector},
+		{"seccomp_default match_expressions", objectTypeOf[seccompRequirementModel](), elem(selector.(types.ObjectType).AttrTypes["match_expressions"])},
+		{"cluster nodes", objectTypeOf[clusterNodeModel](), elem(dataSourceAttr(NewClusterDataSource(), "nodes"))},
+		{"eks_cluster secrets_encryption", objectTypeOf[eksClusterEncryptionModel](), dataSourceAttr(NewEKSClusterDataSource(), "secrets_encryption")},
+		{"eks_cluster node_groups", objectTypeOf[eksNodeGroupModel](), elem(dataSourceAttr(NewEKSClusterDataSource(), "node_groups"))},
+		{"gke_cluster secrets_encryption", objectTypeOf[gkeClusterEncryptionModel](), dataSourceAttr(NewGKEClusterDataSource(), "secrets_encryption")},
+		{"gke_cluster node_pools", objectTypeOf[gkeNodePoolModel](), elem(dataSourceAttr(NewGKEClusterDataSource(), "node_pools"))},
+		{"pod_security_violations violations", objectTypeOf[podSecurityViolationModel](), elem(dataSourceAttr(NewPodSecurityViolationsDataSource(), "violations"))},
+	} {
+		if !c.model.Equal(c.schema) {
+			t.Errorf("%s: the model's type %s differs from the schema's %s", c.name, c.model, c.schema)
+		}
+	}
 }
