@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -42,12 +41,13 @@ type clusterDataSourceModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
-var clusterNodeAttrTypes = map[string]attr.Type{
-	"name":                      types.StringType,
-	"kubelet_version":           types.StringType,
-	"container_runtime":         types.StringType,
-	"container_runtime_version": types.StringType,
-	"os_image":                  types.StringType,
+// clusterNodeModel is one of `nodes`.
+type clusterNodeModel struct {
+	Name                    types.String `tfsdk:"name"`
+	KubeletVersion          types.String `tfsdk:"kubelet_version"`
+	ContainerRuntime        types.String `tfsdk:"container_runtime"`
+	ContainerRuntimeVersion types.String `tfsdk:"container_runtime_version"`
+	OSImage                 types.String `tfsdk:"os_image"`
 }
 
 func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -123,22 +123,20 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	slices.SortFunc(nodes, func(a, b corev1.Node) int { return strings.Compare(a.Name, b.Name) })
 
 	var providerIDs, runtimes []string
-	nodeValues := make([]attr.Value, 0, len(nodes))
+	nodeModels := make([]clusterNodeModel, 0, len(nodes))
 	for _, n := range nodes {
 		name, ver := kube.ParseContainerRuntime(n.Status.NodeInfo.ContainerRuntimeVersion)
 		runtimes = append(runtimes, name)
 		providerIDs = append(providerIDs, n.Spec.ProviderID)
-		obj, diags := types.ObjectValue(clusterNodeAttrTypes, map[string]attr.Value{
-			"name":                      types.StringValue(n.Name),
-			"kubelet_version":           types.StringValue(n.Status.NodeInfo.KubeletVersion),
-			"container_runtime":         types.StringValue(name),
-			"container_runtime_version": types.StringValue(ver),
-			"os_image":                  types.StringValue(n.Status.NodeInfo.OSImage),
+		nodeModels = append(nodeModels, clusterNodeModel{
+			Name:                    types.StringValue(n.Name),
+			KubeletVersion:          types.StringValue(n.Status.NodeInfo.KubeletVersion),
+			ContainerRuntime:        types.StringValue(name),
+			ContainerRuntimeVersion: types.StringValue(ver),
+			OSImage:                 types.StringValue(n.Status.NodeInfo.OSImage),
 		})
-		resp.Diagnostics.Append(diags...)
-		nodeValues = append(nodeValues, obj)
 	}
-	nodeList, diags := types.ListValue(types.ObjectType{AttrTypes: clusterNodeAttrTypes}, nodeValues)
+	nodeList, diags := listOf(ctx, nodeModels)
 	resp.Diagnostics.Append(diags...)
 	rtSet, dockershimFree, diags := runtimeAttributes(ctx, runtimes)
 	resp.Diagnostics.Append(diags...)

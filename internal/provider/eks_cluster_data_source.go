@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -48,17 +46,20 @@ type eksClusterDataSourceModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
-var (
-	eksSecretsEncryptionAttrTypes = map[string]attr.Type{"key_arn": types.StringType}
-	eksNodeGroupAttrTypes         = map[string]attr.Type{
-		"name":              types.StringType,
-		"version":           types.StringType,
-		"release_version":   types.StringType,
-		"ami_type":          types.StringType,
-		"capacity_type":     types.StringType,
-		"container_runtime": types.StringType,
-	}
-)
+// eksClusterEncryptionModel is `secrets_encryption`.
+type eksClusterEncryptionModel struct {
+	KeyARN types.String `tfsdk:"key_arn"`
+}
+
+// eksNodeGroupModel is one of `node_groups`.
+type eksNodeGroupModel struct {
+	Name             types.String `tfsdk:"name"`
+	Version          types.String `tfsdk:"version"`
+	ReleaseVersion   types.String `tfsdk:"release_version"`
+	AMIType          types.String `tfsdk:"ami_type"`
+	CapacityType     types.String `tfsdk:"capacity_type"`
+	ContainerRuntime types.String `tfsdk:"container_runtime"`
+}
 
 // eksClusterNameValidators enforce EKS's own rule for cluster names, so a
 // typo fails at plan time rather than as a "not found" from the API.
@@ -66,15 +67,6 @@ var eksClusterNameValidators = []validator.String{
 	stringvalidator.LengthBetween(1, 100),
 	stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]*$`),
 		"must start with a letter or digit and contain only letters, digits, hyphens and underscores"),
-}
-
-// codeList renders enum values as a Markdown list: `A`, `B`.
-func codeList[T ~string](values []T) string {
-	out := make([]string, len(values))
-	for i, v := range values {
-		out[i] = "`" + string(v) + "`"
-	}
-	return strings.Join(out, ", ")
 }
 
 func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -93,11 +85,11 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"version":          schema.StringAttribute{Computed: true, MarkdownDescription: "Kubernetes version of the control plane, e.g. `1.30`."},
 			"platform_version": schema.StringAttribute{Computed: true, MarkdownDescription: "EKS platform version, e.g. `eks.12`."},
 			"status": schema.StringAttribute{Computed: true, MarkdownDescription: "Cluster status: one of " +
-				codeList(ekstypes.ClusterStatus("").Values()) + "."},
+				codeList(ekstypes.ClusterStatus("").Values(), "") + "."},
 			"arn":      schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the cluster."},
 			"endpoint": schema.StringAttribute{Computed: true, MarkdownDescription: "URL of the cluster's Kubernetes API server."},
 			"support_type": schema.StringAttribute{Computed: true, MarkdownDescription: "The cluster's upgrade policy: " +
-				codeList(ekstypes.SupportType("").Values()) + ". Null when EKS reports no upgrade policy."},
+				codeList(ekstypes.SupportType("").Values(), "") + ". Null when EKS reports no upgrade policy."},
 			"secrets_encryption": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "KMS envelope encryption of the cluster's Secrets. Null when Secrets are not encrypted with a KMS key.",
@@ -113,9 +105,9 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 					"version":         schema.StringAttribute{Computed: true, MarkdownDescription: "Kubernetes version of the node group, e.g. `1.30`."},
 					"release_version": schema.StringAttribute{Computed: true, MarkdownDescription: "AMI release version, e.g. `1.30.4-20240917`."},
 					"ami_type": schema.StringAttribute{Computed: true, MarkdownDescription: "AMI type, one of " +
-						codeList(ekstypes.AMITypes("").Values()) + " (or a newer one)."},
+						codeList(ekstypes.AMITypes("").Values(), "") + " (or a newer one)."},
 					"capacity_type": schema.StringAttribute{Computed: true, MarkdownDescription: "Capacity type: " +
-						codeList(ekstypes.CapacityTypes("").Values()) + "."},
+						codeList(ekstypes.CapacityTypes("").Values(), "") + "."},
 					"container_runtime": schema.StringAttribute{Computed: true, MarkdownDescription: "`containerd`, `docker` or `unknown`, " +
 						"from the AMI type and version: `AL2_*`, `AL2023_*`, `BOTTLEROCKET_*` and `WINDOWS_*` images run containerd from " +
 						"Kubernetes 1.24; before 1.24, `AL2_*` and `WINDOWS_*` images ran Docker. A `CUSTOM` AMI (from a launch template), " +
@@ -164,7 +156,7 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 	clusterVersion := aws.ToString(cluster.Version)
 	runtimes := make([]string, 0, len(groups))
-	groupValues := make([]attr.Value, 0, len(groups))
+	groupModels := make([]eksNodeGroupModel, 0, len(groups))
 	for _, ng := range groups {
 		version := aws.ToString(ng.Version)
 		if version == "" {
@@ -173,25 +165,23 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		}
 		rt := eks.ContainerRuntime(ng.AmiType, version)
 		runtimes = append(runtimes, rt)
-		obj, diags := types.ObjectValue(eksNodeGroupAttrTypes, map[string]attr.Value{
-			"name":              types.StringValue(aws.ToString(ng.NodegroupName)),
-			"version":           types.StringValue(aws.ToString(ng.Version)),
-			"release_version":   types.StringValue(aws.ToString(ng.ReleaseVersion)),
-			"ami_type":          types.StringValue(string(ng.AmiType)),
-			"capacity_type":     types.StringValue(string(ng.CapacityType)),
-			"container_runtime": types.StringValue(rt),
+		groupModels = append(groupModels, eksNodeGroupModel{
+			Name:             types.StringValue(aws.ToString(ng.NodegroupName)),
+			Version:          types.StringValue(aws.ToString(ng.Version)),
+			ReleaseVersion:   types.StringValue(aws.ToString(ng.ReleaseVersion)),
+			AMIType:          types.StringValue(string(ng.AmiType)),
+			CapacityType:     types.StringValue(string(ng.CapacityType)),
+			ContainerRuntime: types.StringValue(rt),
 		})
-		resp.Diagnostics.Append(diags...)
-		groupValues = append(groupValues, obj)
 	}
-	groupList, diags := types.ListValue(types.ObjectType{AttrTypes: eksNodeGroupAttrTypes}, groupValues)
+	groupList, diags := listOf(ctx, groupModels)
 	resp.Diagnostics.Append(diags...)
 	rtSet, dockershimFree, diags := runtimeAttributes(ctx, runtimes)
 	resp.Diagnostics.Append(diags...)
 
-	encryption := types.ObjectNull(eksSecretsEncryptionAttrTypes)
+	encryption := objectNullOf[eksClusterEncryptionModel]()
 	if key := eks.SecretsKeyARN(cluster); key != "" {
-		encryption, diags = types.ObjectValue(eksSecretsEncryptionAttrTypes, map[string]attr.Value{"key_arn": types.StringValue(key)})
+		encryption, diags = objectValueOf(ctx, eksClusterEncryptionModel{KeyARN: types.StringValue(key)})
 		resp.Diagnostics.Append(diags...)
 	}
 	supportType := types.StringNull()

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -44,17 +43,19 @@ type gkeClusterDataSourceModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
-var gkeSecretsEncryptionAttrTypes = map[string]attr.Type{
-	"state":         types.StringType,
-	"key_name":      types.StringType,
-	"current_state": types.StringType,
+// gkeClusterEncryptionModel is `secrets_encryption`.
+type gkeClusterEncryptionModel struct {
+	State        types.String `tfsdk:"state"`
+	KeyName      types.String `tfsdk:"key_name"`
+	CurrentState types.String `tfsdk:"current_state"`
 }
 
-var gkeNodePoolAttrTypes = map[string]attr.Type{
-	"name":              types.StringType,
-	"version":           types.StringType,
-	"image_type":        types.StringType,
-	"container_runtime": types.StringType,
+// gkeNodePoolModel is one of `node_pools`.
+type gkeNodePoolModel struct {
+	Name             types.String `tfsdk:"name"`
+	Version          types.String `tfsdk:"version"`
+	ImageType        types.String `tfsdk:"image_type"`
+	ContainerRuntime types.String `tfsdk:"container_runtime"`
 }
 
 func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -148,10 +149,10 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if state == "" {
 		state = gke.StateDecrypted
 	}
-	enc, diags := types.ObjectValue(gkeSecretsEncryptionAttrTypes, map[string]attr.Value{
-		"state":         types.StringValue(state),
-		"key_name":      stringOrNull(de.KeyName),
-		"current_state": stringOrNull(de.CurrentState),
+	enc, diags := objectValueOf(ctx, gkeClusterEncryptionModel{
+		State:        types.StringValue(state),
+		KeyName:      stringOrNull(de.KeyName),
+		CurrentState: stringOrNull(de.CurrentState),
 	})
 	resp.Diagnostics.Append(diags...)
 	m.SecretsEncryption = enc
@@ -159,7 +160,7 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	pools := slices.Clone(cl.NodePools)
 	slices.SortFunc(pools, func(a, b *container.NodePool) int { return strings.Compare(a.Name, b.Name) })
 	var runtimes []string
-	poolValues := make([]attr.Value, 0, len(pools))
+	poolModels := make([]gkeNodePoolModel, 0, len(pools))
 	for _, np := range pools {
 		imageType := ""
 		if np.Config != nil {
@@ -167,16 +168,14 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		}
 		rt := gke.ContainerRuntime(imageType)
 		runtimes = append(runtimes, rt)
-		obj, diags := types.ObjectValue(gkeNodePoolAttrTypes, map[string]attr.Value{
-			"name":              types.StringValue(np.Name),
-			"version":           types.StringValue(np.Version),
-			"image_type":        types.StringValue(imageType),
-			"container_runtime": types.StringValue(rt),
+		poolModels = append(poolModels, gkeNodePoolModel{
+			Name:             types.StringValue(np.Name),
+			Version:          types.StringValue(np.Version),
+			ImageType:        types.StringValue(imageType),
+			ContainerRuntime: types.StringValue(rt),
 		})
-		resp.Diagnostics.Append(diags...)
-		poolValues = append(poolValues, obj)
 	}
-	m.NodePools, diags = types.ListValue(types.ObjectType{AttrTypes: gkeNodePoolAttrTypes}, poolValues)
+	m.NodePools, diags = listOf(ctx, poolModels)
 	resp.Diagnostics.Append(diags...)
 	m.ContainerRuntimes, m.DockershimFree, diags = runtimeAttributes(ctx, runtimes)
 	resp.Diagnostics.Append(diags...)

@@ -595,7 +595,7 @@ func TestAccNamespacePodSecurity_namespaceChangesDuringApply(t *testing.T) {
 	}
 	for _, ns := range []string{created, replaced} {
 		var diags diag.Diagnostics
-		r.write(ctx, plan(ns), nil, &diags)
+		r.write(ctx, plan(ns), &diags)
 		if diags.HasError() {
 			t.Fatalf("%s: %v", ns, diags)
 		}
@@ -628,7 +628,7 @@ func TestAccNamespacePodSecurity_namespaceChangesDuringApply(t *testing.T) {
 	}
 	defer w.Stop()
 	var diags diag.Diagnostics
-	r.write(ctx, plan(deleted), nil, &diags)
+	r.write(ctx, plan(deleted), &diags)
 	if !diags.HasError() || !strings.Contains(fmt.Sprint(diags), fmt.Sprintf("the namespace %q does not exist", deleted)) {
 		t.Errorf("writing the labels of a deleted namespace: want a Namespace Not Found error, got %v", diags)
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -41,7 +40,11 @@ type podSecurityViolationsModel struct {
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
-var violationAttrTypes = map[string]attr.Type{"pod": types.StringType, "reasons": types.ListType{ElemType: types.StringType}}
+// podSecurityViolationModel is one of `violations`.
+type podSecurityViolationModel struct {
+	Pod     types.String `tfsdk:"pod"`
+	Reasons types.List   `tfsdk:"reasons" elem:"string"`
+}
 
 func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
@@ -55,12 +58,12 @@ func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasour
 				Validators: []validator.String{dns1123LabelValidator()},
 			},
 			"level": schema.StringAttribute{
-				Required: true, MarkdownDescription: "The level to evaluate: " + quotedList(podsecurity.Levels) + ".",
-				Validators: []validator.String{funcStringValidator{desc: "must be a Pod Security level", summary: "Invalid Pod Security Level", check: podsecurity.ValidateLevel}},
+				Required: true, MarkdownDescription: "The level to evaluate: " + codeList(podsecurity.Levels, "") + ".",
+				Validators: []validator.String{stringCheck("must be a Pod Security level", "Invalid Pod Security Level", podsecurity.ValidateLevel)},
 			},
 			"version": schema.StringAttribute{
 				Optional: true, Computed: true, MarkdownDescription: "Policy version: `latest` (default) or `v1.N`.",
-				Validators: []validator.String{funcStringValidator{desc: "must be latest or v1.N", summary: "Invalid Pod Security Version", check: podsecurity.ValidateVersion}},
+				Validators: []validator.String{stringCheck("must be latest or v1.N", "Invalid Pod Security Version", podsecurity.ValidateVersion)},
 			},
 			"violations": schema.ListNestedAttribute{
 				Computed:            true,
@@ -134,15 +137,13 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 		resp.Diagnostics.AddError("Invalid Pod Security Level", err.Error())
 		return
 	}
-	values := make([]attr.Value, 0, len(violations))
+	models := make([]podSecurityViolationModel, 0, len(violations))
 	for _, v := range violations {
 		reasons, diags := types.ListValueFrom(ctx, types.StringType, v.Reasons)
 		resp.Diagnostics.Append(diags...)
-		obj, diags := types.ObjectValue(violationAttrTypes, map[string]attr.Value{"pod": types.StringValue(v.Pod), "reasons": reasons})
-		resp.Diagnostics.Append(diags...)
-		values = append(values, obj)
+		models = append(models, podSecurityViolationModel{Pod: types.StringValue(v.Pod), Reasons: reasons})
 	}
-	list, diags := types.ListValue(types.ObjectType{AttrTypes: violationAttrTypes}, values)
+	list, diags := listOf(ctx, models)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

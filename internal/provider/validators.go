@@ -5,26 +5,33 @@ import (
 	"fmt"
 	"strings"
 
-	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
-
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// funcStringValidator adapts a check function (usually the Kubernetes
-// libraries' own parser) to a framework string validator, so the rules are
-// the API server's and the error carries the attribute path.
-type funcStringValidator struct {
+// checkValidator adapts a check function (usually the Kubernetes libraries'
+// own parser) to a framework string validator, so the rules are the API
+// server's and the error carries the attribute path: "<path>: <error>.".
+// It is the one adapter of every such check.
+type checkValidator struct {
 	desc    string
 	summary string
 	check   func(string) error
 }
 
-var _ validator.String = funcStringValidator{}
+var _ validator.String = checkValidator{}
 
-func (v funcStringValidator) Description(context.Context) string         { return v.desc }
-func (v funcStringValidator) MarkdownDescription(context.Context) string { return v.desc }
+// stringCheck returns the validator of check: desc describes a valid value,
+// summary is the title of the error.
+func stringCheck(desc, summary string, check func(string) error) validator.String {
+	return checkValidator{desc: desc, summary: summary, check: check}
+}
 
-func (v funcStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v checkValidator) Description(context.Context) string         { return v.desc }
+func (v checkValidator) MarkdownDescription(context.Context) string { return v.desc }
+
+func (v checkValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -33,26 +40,58 @@ func (v funcStringValidator) ValidateString(_ context.Context, req validator.Str
 	}
 }
 
-// dns1123LabelValidator checks a Kubernetes object name that must be a
-// DNS-1123 label (namespaces, most names), with the API server's rules.
-func dns1123LabelValidator() validator.String {
-	return funcStringValidator{
-		desc:    "must be a DNS-1123 label",
-		summary: "Invalid Name",
-		check: func(s string) error {
-			if errs := k8svalidation.IsDNS1123Label(s); len(errs) > 0 {
-				return fmt.Errorf("%q is not a valid name: %s", s, strings.Join(errs, "; "))
-			}
-			return nil
-		},
+// problemsCheck turns a k8s.io/apimachinery check, which returns the problems
+// it finds, into a check: its error is the quoted value and the problems,
+// e.g. `"Bad_Name" a lowercase RFC 1123 label must …`.
+func problemsCheck(problems func(string) []string) func(string) error {
+	return func(s string) error {
+		if msgs := problems(s); len(msgs) > 0 {
+			return fmt.Errorf("%q %s", s, strings.Join(msgs, "; "))
+		}
+		return nil
 	}
 }
 
-// quotedList renders allowed values for a description: `a`, `b`, `c`.
-func quotedList(values []string) string {
+// fieldErrorDetails is the detail of each error of errs, for problemsCheck.
+func fieldErrorDetails(errs field.ErrorList) []string {
+	out := make([]string, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, e.Detail)
+	}
+	return out
+}
+
+// dns1123Label checks a Kubernetes object name that must be a DNS-1123
+// label (namespaces, most names), with the API server's rules.
+func dns1123Label(s string) error {
+	if errs := k8svalidation.IsDNS1123Label(s); len(errs) > 0 {
+		return fmt.Errorf("%q is not a valid name: %s", s, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// dns1123LabelValidator validates an object name with dns1123Label.
+func dns1123LabelValidator() validator.String {
+	return stringCheck("must be a DNS-1123 label", "Invalid Name", dns1123Label)
+}
+
+// joinList renders values, each through quote, separated by commas; when
+// conj is not empty ("or", "and") it joins the last two: a, b or c.
+// It is the one list renderer of descriptions and messages (a YAML flow
+// sequence is joinList(values, strconv.Quote, "")).
+func joinList[T ~string](values []T, quote func(string) string, conj string) string {
 	q := make([]string, len(values))
 	for i, v := range values {
-		q[i] = "`" + v + "`"
+		q[i] = quote(string(v))
 	}
-	return strings.Join(q, ", ")
+	if conj == "" || len(q) < 2 {
+		return strings.Join(q, ", ")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " " + conj + " " + q[len(q)-1]
+}
+
+// codeList renders values as Markdown code: `a`, `b`, `c` (conj "") or
+// `a`, `b` or `c` (conj "or").
+func codeList[T ~string](values []T, conj string) string {
+	return joinList(values, func(s string) string { return "`" + s + "`" }, conj)
 }

@@ -1,0 +1,272 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	k8stypes "k8s.io/apimachinery/pkg/types"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/podsecurity"
+)
+
+func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan namespacePodSecurityModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	defer cancel()
+	r.write(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state namespacePodSecurityModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	defer cancel()
+	name := state.Namespace.ValueString()
+	c := r.kube(ctx, nsOp("get", name), &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ns, err := r.data.Namespaces.Get(ctx, c, name)
+	if apierrors.IsNotFound(err) {
+		tflog.Info(ctx, "Namespace is gone; removing the resource from state", map[string]any{"namespace": name})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		r.kubeError(&resp.Diagnostics, nsOp("get", name), err)
+		return
+	}
+	state.ID = types.StringValue(name)
+	state.setFromLabels(ctx, ns.Labels, &resp.Diagnostics)
+	if state.OnViolation.IsNull() {
+		state.OnViolation = types.StringValue("warn")
+	}
+	if state.Force.IsNull() {
+		state.Force = types.BoolValue(true)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan namespacePodSecurityModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	defer cancel()
+	r.write(ctx, &plan, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete removes the labels of the modes this resource set, and leaves the
+// namespace and every other label alone.
+func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state namespacePodSecurityModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	defer cancel()
+	name := state.Namespace.ValueString()
+	op := kube.Op{Verb: "patch", Resource: "namespaces", Name: name}
+	c := r.kube(ctx, op, &resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	labels, _ := state.labels(ctx, &resp.Diagnostics)
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		// Another resource set it earlier in this apply (this one moved to
+		// a new address, or is replaced create_before_destroy): it is that
+		// resource's label now.
+		if r.data.Namespaces.LabelsSet(name, k) {
+			tflog.Info(ctx, "Keeping a label another resource set in this apply", map[string]any{"namespace": name, "label": k})
+			continue
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return
+	}
+	r.data.Namespaces.MarkWritten(name)
+	if _, err := removeLabels(ctx, c, name, keys); err != nil && !apierrors.IsNotFound(err) {
+		r.kubeError(&resp.Diagnostics, op, err)
+	}
+}
+
+func (r *NamespacePodSecurityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), req.ID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_violation"), "warn")...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("force"), true)...)
+}
+
+// nsOp names a call on namespace ns, for its error.
+func nsOp(verb, ns string) kube.Op { return kube.Op{Verb: verb, Resource: "namespaces", Name: ns} }
+
+// write applies the planned labels and sets the modes of plan from what the
+// API server answered. It never creates a namespace, although server-side
+// apply would: every apply names the UID of the namespace it means, which
+// the API server checks, so a namespace deleted meanwhile is refused rather
+// than created, and one replaced meanwhile (read from an old snapshot, or
+// deleted and created again by other resources of the same run) is read
+// again and labelled.
+//
+// It needs no prior state: the apply sets all six labels, and whatever PSA
+// label the plan leaves unset is removed from the live namespace (see
+// strayPSALabels), whoever set it, so the prior state has nothing to add.
+func (r *NamespacePodSecurityResource) write(ctx context.Context, plan *namespacePodSecurityModel, diags *diag.Diagnostics) {
+	name := plan.Namespace.ValueString()
+	op := kube.Op{Verb: "patch", Resource: "namespaces", Name: name}
+	c := r.kube(ctx, op, diags)
+	if c == nil {
+		return
+	}
+	notFound := func() {
+		diags.AddAttributeError(path.Root("namespace"), "Namespace Not Found",
+			fmt.Sprintf("namespace: the namespace %q does not exist, and this resource never creates one; nothing was written. "+
+				"Create it first (reference the resource that creates it, or use depends_on, so that Terraform orders the two), or fix the name.", name))
+	}
+	before, err := r.data.Namespaces.Get(ctx, c, name)
+	if apierrors.IsNotFound(err) {
+		notFound()
+		return
+	}
+	if err != nil {
+		r.kubeError(diags, nsOp("get", name), err)
+		return
+	}
+	labels, _ := plan.labels(ctx, diags)
+	// From here on this process must not serve the namespace from the snapshot.
+	r.data.Namespaces.MarkWritten(name)
+	wctx, rec := kube.WithWarningRecorder(ctx)
+	var got *corev1.Namespace
+	for attempt := 1; ; attempt++ {
+		uid := before.UID
+		err = kube.Retry(wctx, op, func(ctx context.Context) error {
+			rec.Reset()
+			var err error
+			got, err = c.Clientset.CoreV1().Namespaces().Apply(ctx, corev1ac.Namespace(name).WithUID(uid).WithLabels(labels),
+				metav1.ApplyOptions{FieldManager: podSecurityFieldManager, Force: plan.Force.ValueBool()})
+			return err
+		})
+		if !uidRefused(err) || attempt == 3 {
+			break
+		}
+		tflog.Info(ctx, "The namespace is not the one read before (deleted, or replaced); reading it again", map[string]any{"namespace": name, "uid": string(uid), "error": err.Error()})
+		if before, err = kube.GetNamespace(ctx, c, name); err != nil {
+			break
+		}
+	}
+	if apierrors.IsNotFound(err) || uidRefused(err) {
+		notFound()
+		return
+	}
+	if err != nil {
+		if apierrors.IsConflict(err) {
+			diags.AddError("Pod Security Labels Owned By Another Manager",
+				fmt.Sprintf("Applying the labels of namespace %q conflicts with another field manager: %v\n\nSet force = true to take the labels over.", name, err))
+			return
+		}
+		r.kubeError(diags, op, err)
+		return
+	}
+	for _, w := range rec.Messages() {
+		tflog.Warn(ctx, "Kubernetes API warning while applying Pod Security labels", map[string]any{"namespace": name, "warning": w})
+	}
+	// Labels of unset modes that another manager also owns survive the
+	// apply; remove them explicitly, since an unset mode means "no label".
+	if stray := strayPSALabels(got.Labels, labels); len(stray) > 0 {
+		if got, err = removeLabels(ctx, c, name, stray); err != nil {
+			r.kubeError(diags, op, err)
+			return
+		}
+	}
+	r.data.Namespaces.RecordSetLabels(name, slices.Collect(maps.Keys(labels)))
+	plan.ID = types.StringValue(name)
+	plan.setFromLabels(ctx, got.Labels, diags)
+}
+
+// uidRefused reports whether the API server refused an apply for naming a
+// UID the namespace does not have: a 409 "uid mismatch" when no namespace
+// of that name exists (the apply would otherwise have created one), or a
+// 422 on metadata.uid (immutable) when it is another namespace of the name.
+func uidRefused(err error) bool {
+	if apierrors.IsConflict(err) {
+		return strings.Contains(err.Error(), "uid mismatch")
+	}
+	var se apierrors.APIStatus
+	if apierrors.IsInvalid(err) && errors.As(err, &se) && se.Status().Details != nil {
+		for _, cause := range se.Status().Details.Causes {
+			if cause.Field == "metadata.uid" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// strayPSALabels are the PSA labels of live that want does not set.
+func strayPSALabels(live, want map[string]string) []string {
+	var out []string
+	for _, k := range podsecurity.AllLabels() {
+		if _, ok := live[k]; !ok {
+			continue
+		}
+		if _, ok := want[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// removeLabels deletes label keys with a JSON merge patch.
+func removeLabels(ctx context.Context, c *kube.Client, name string, keys []string) (*corev1.Namespace, error) {
+	null := map[string]any{}
+	for _, k := range keys {
+		null[k] = nil
+	}
+	body, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": null}})
+	if err != nil {
+		return nil, err
+	}
+	// Removing keys is idempotent, so the patch may be retried.
+	var ns *corev1.Namespace
+	err = kube.Retry(ctx, kube.Op{Verb: "patch", Resource: "namespaces", Name: name}, func(ctx context.Context) error {
+		var err error
+		ns, err = c.Clientset.CoreV1().Namespaces().Patch(ctx, name, k8stypes.MergePatchType, body, metav1.PatchOptions{FieldManager: podSecurityFieldManager})
+		return err
+	})
+	return ns, err
+}
