@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/containerruntime"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
@@ -133,7 +134,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	var providerIDs, runtimes []string
 	nodeValues := make([]attr.Value, 0, len(nodes))
 	for _, n := range nodes {
-		name, ver := kube.ParseContainerRuntime(n.Status.NodeInfo.ContainerRuntimeVersion)
+		name, ver := containerruntime.Parse(n.Status.NodeInfo.ContainerRuntimeVersion)
 		runtimes = append(runtimes, name)
 		providerIDs = append(providerIDs, n.Spec.ProviderID)
 		obj, diags := types.ObjectValue(clusterNodeAttrTypes, map[string]attr.Value{
@@ -159,7 +160,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		Version:           types.StringValue(info.GitVersion),
 		Major:             types.StringValue(info.Major),
 		Minor:             types.StringValue(strings.TrimSuffix(info.Minor, "+")),
-		Platform:          types.StringValue(kube.Platform(info.GitVersion, providerIDs)),
+		Platform:          types.StringValue(containerruntime.Platform(info.GitVersion, providerIDs)),
 		Nodes:             nodeList,
 		ContainerRuntimes: rtSet,
 		DockershimFree:    dockershimFree,
@@ -174,5 +175,5 @@ func runtimeAttributes(ctx context.Context, runtimes []string) (types.Set, types
 	distinct := append([]string{}, runtimes...)
 	slices.Sort(distinct)
 	set, diags := types.SetValueFrom(ctx, types.StringType, slices.Compact(distinct))
-	return set, types.BoolPointerValue(kube.DockershimFree(runtimes)), diags
+	return set, types.BoolPointerValue(containerruntime.DockershimFree(runtimes)), diags
 }
