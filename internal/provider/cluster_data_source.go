@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/containerruntime"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
@@ -108,26 +107,14 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	var nodes []corev1.Node
-	opts := metav1.ListOptions{Limit: 500}
 	listOp := kube.Op{Verb: "list", Resource: "nodes"}
-	for {
-		var list *corev1.NodeList
-		// A page is retried with the same continue token, which stays
-		// valid for minutes; an expired one (410) is not retried.
-		err := kube.Retry(ctx, listOp, func(ctx context.Context) error {
-			var err error
-			list, err = c.Clientset.CoreV1().Nodes().List(ctx, opts)
-			return err
-		})
-		if err != nil {
-			addKubeErrorOf(&resp.Diagnostics, "kubeharden_cluster", listOp, err)
-			return
-		}
+	// An expired continue token (410) is not retried.
+	if err := kube.ListAll(ctx, listOp, kube.PageOptions{}, c.Clientset.CoreV1().Nodes().List, func(list *corev1.NodeList) error {
 		nodes = append(nodes, list.Items...)
-		if list.Continue == "" {
-			break
-		}
-		opts.Continue = list.Continue
+		return nil
+	}); err != nil {
+		addKubeErrorOf(&resp.Diagnostics, "kubeharden_cluster", listOp, err)
+		return
 	}
 	slices.SortFunc(nodes, func(a, b corev1.Node) int { return strings.Compare(a.Name, b.Name) })
 
