@@ -1,6 +1,9 @@
 // Package acctest owns the local test environment shared by the acceptance
 // tests and `make demo`: a real control plane (etcd and kube-apiserver built
-// from their Go modules), and the emulators and fixtures of later tests.
+// from their Go modules) with its PKI, a KMS v2 plugin, moto's server with
+// kubeharden's EKS extension, a fault-injecting proxy in front of the API
+// server, and the helpers the tests share (API server metrics, unique names,
+// error patterns, temporary directories).
 package acctest
 
 import (

@@ -1,18 +1,21 @@
 // Package eks is a thin layer over aws-sdk-go-v2's EKS client: building it
-// lazily from the provider's aws block, waiting on cluster updates, and
-// mapping node group AMI types to container runtimes.
+// lazily from the provider's aws block, reading clusters and node groups,
+// waiting on cluster updates, and describing EKS errors. The AMI type to
+// container runtime table lives in containerruntime; this package never
+// imports the Kubernetes client.
 package eks
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/lazy"
 )
 
 // Config is the provider's aws block.
@@ -46,31 +49,21 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 var ErrUnknownConfig = errors.New("the aws block of the provider depends on values that are not known until apply")
 
 // Lazy builds the Client on first use, so configurations that only use
-// Kubernetes or GKE never need AWS credentials.
-type Lazy struct {
-	cfg     Config
-	unknown bool
+// Kubernetes or GKE never need AWS credentials. It is safe for concurrent
+// use.
+type Lazy = lazy.Client[*Client]
 
-	once   sync.Once
-	client *Client
-	err    error
-}
-
-// NewLazy returns a Lazy for cfg.
-func NewLazy(cfg Config, unknown bool) *Lazy { return &Lazy{cfg: cfg, unknown: unknown} }
-
-// Get returns the client, building it on the first call.
-func (l *Lazy) Get(ctx context.Context) (*Client, error) {
-	if l.unknown {
-		return nil, ErrUnknownConfig
-	}
-	l.once.Do(func() {
-		l.client, l.err = newClient(ctx, l.cfg)
-		if l.err != nil {
-			l.err = &ConfigError{Err: l.err}
+// NewLazy returns a Lazy for cfg. When unknown is true the configuration is
+// not final yet, and Get fails with ErrUnknownConfig. A failure to build
+// the client is a *ConfigError.
+func NewLazy(cfg Config, unknown bool) *Lazy {
+	return lazy.New(func(ctx context.Context) (*Client, error) {
+		c, err := newClient(ctx, cfg)
+		if err != nil {
+			return nil, &ConfigError{Err: err}
 		}
-	})
-	return l.client, l.err
+		return c, nil
+	}, unknown, ErrUnknownConfig)
 }
 
 func newClient(ctx context.Context, c Config) (*Client, error) {

@@ -3,8 +3,8 @@
 // --encryption-provider-config, restricted to what kubeharden manages: one
 // resources entry encrypted with KMS v2 providers, optionally followed by the
 // identity provider. It renders the document, validates it with the API
-// server's own rules, decodes it with the API server's own decoder, and writes
-// it to disk atomically with mode 0600.
+// server's own rules, decodes it with the API server's own decoder, writes
+// it to disk atomically with mode 0600, and reads it back (drift, import).
 //
 // The types, the conversion, the decoder and the validation all come from
 // k8s.io/apiserver, so what passes here is what kube-apiserver accepts.
@@ -141,17 +141,6 @@ func (c Config) external() (obj *apiserverv1.EncryptionConfiguration, badTimeout
 	}
 	obj.Resources = []apiserverv1.ResourceConfiguration{entry}
 	return obj, badTimeouts
-}
-
-// Internal returns the configuration as the API server holds it after
-// decoding the file: the internal type, defaulted and converted with the
-// API server's scheme.
-func Internal(c Config) (*apiserver.EncryptionConfiguration, error) {
-	ext, bad := c.external()
-	if len(bad) > 0 {
-		return nil, timeoutError(c, bad)
-	}
-	return toInternal(ext)
 }
 
 func toInternal(ext *apiserverv1.EncryptionConfiguration) (*apiserver.EncryptionConfiguration, error) {

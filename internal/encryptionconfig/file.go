@@ -108,6 +108,38 @@ func resolve(path string) (string, error) {
 	return target, nil
 }
 
+// ErrIsDir is the error of ReadFile when a directory is in place of the
+// file.
+var ErrIsDir = errors.New("a directory is in place of the file")
+
+// ReadFile reads the file at path, following a symbolic link as WriteFile
+// does. A missing file is an error that matches fs.ErrNotExist, and a
+// directory at path is ErrIsDir: for the caller, both mean the file is
+// gone. The read runs in a goroutine so that a hung file system (a stale
+// network mount) ends at ctx's deadline; the abandoned read finishes or
+// fails on its own.
+func ReadFile(ctx context.Context, path string) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+			ch <- result{nil, ErrIsDir}
+			return
+		}
+		b, err := os.ReadFile(path)
+		ch <- result{b, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.b, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("reading %s did not finish in time: %w", path, ctx.Err())
+	}
+}
+
 // RemoveFile removes the file at path; a file already gone is not an error.
 func RemoveFile(path string) error {
 	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {

@@ -4,12 +4,14 @@ package encryptionconfig
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func setUmask(m int) int { return syscall.Umask(m) }
@@ -141,5 +143,52 @@ func TestRemoveFile(t *testing.T) {
 	}
 	if err := RemoveFile(dir); err == nil {
 		t.Error("RemoveFile removed a directory")
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.yaml")
+	if err := WriteFile(context.Background(), path, []byte("doc")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadFile(context.Background(), path); err != nil || string(b) != "doc" {
+		t.Errorf("ReadFile = %q, %v", b, err)
+	}
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Symlink(path, link); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadFile(context.Background(), link); err != nil || string(b) != "doc" {
+		t.Errorf("ReadFile through a link = %q, %v", b, err)
+	}
+	if _, err := ReadFile(context.Background(), filepath.Join(dir, "missing.yaml")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a missing file: %v, want fs.ErrNotExist", err)
+	}
+	if _, err := ReadFile(context.Background(), dir); !errors.Is(err, ErrIsDir) {
+		t.Errorf("a directory: %v, want ErrIsDir", err)
+	}
+}
+
+// TestReadFileHonoursTheDeadline: a read that blocks (here a FIFO with no
+// writer, as a hung network mount would) ends at the context's deadline.
+func TestReadFileHonoursTheDeadline(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := ReadFile(ctx, fifo)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "did not finish in time") {
+		t.Errorf("got %v, want a read that did not finish in time", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("ReadFile returned after %s", took)
+	}
+	// Release the abandoned read.
+	if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+		_ = w.Close()
 	}
 }

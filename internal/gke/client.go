@@ -1,8 +1,9 @@
 // Package gke is a thin layer over google.golang.org/api/container/v1:
 // building the client lazily from the provider's google block, waiting on
-// operations, retrying updates that collide with another operation, the
-// Secrets encryption states, and mapping node pool image types to container
-// runtimes.
+// operations, retrying updates that collide with another operation, and the
+// Secrets encryption states. The image type to container runtime table
+// lives in containerruntime; this package never imports the Kubernetes
+// client.
 package gke
 
 import (
@@ -12,13 +13,14 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
 	container "google.golang.org/api/container/v1"
 	"google.golang.org/api/option"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/lazy"
 )
 
 // Config is the provider's google block.
@@ -73,32 +75,24 @@ func (e *ConfigError) Error() string { return e.Attribute + ": " + e.Detail }
 // Kubernetes or EKS never need Google credentials. It is safe for
 // concurrent use.
 type Lazy struct {
-	cfg     Config
-	unknown bool
-
-	once   sync.Once
-	client *Client
-	err    error
+	*lazy.Client[*Client]
+	project string
 }
 
 // NewLazy returns a Lazy for cfg. When unknown is true the configuration is
 // not final yet, and Get fails with ErrUnknownConfig.
-func NewLazy(cfg Config, unknown bool) *Lazy { return &Lazy{cfg: cfg, unknown: unknown} }
+func NewLazy(cfg Config, unknown bool) *Lazy {
+	return &Lazy{
+		Client:  lazy.New(func(ctx context.Context) (*Client, error) { return newClient(ctx, cfg) }, unknown, ErrUnknownConfig),
+		project: cfg.Project,
+	}
+}
 
 // Project returns the provider's default project without building a client
 // (plans need it, credentials are not needed for it), and whether the google
 // block is unknown until apply.
 func (l *Lazy) Project() (project string, unknown bool) {
-	return l.cfg.Project, l.unknown
-}
-
-// Get returns the client, building it on the first call.
-func (l *Lazy) Get(ctx context.Context) (*Client, error) {
-	if l.unknown {
-		return nil, ErrUnknownConfig
-	}
-	l.once.Do(func() { l.client, l.err = newClient(ctx, l.cfg) })
-	return l.client, l.err
+	return l.project, !l.Known()
 }
 
 // credentialTypes are the key file types accepted in google.credentials:

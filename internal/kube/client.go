@@ -15,6 +15,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/lazy"
 )
 
 // Client is a connected set of clients for one API server.
@@ -61,34 +63,12 @@ var ErrUnknownConfig = errors.New("the kubernetes block of the provider depends 
 
 // Lazy builds the Client on first use, so a configuration that never touches
 // Kubernetes never needs a kubeconfig. It is safe for concurrent use.
-type Lazy struct {
-	cfg     Config
-	unknown bool
-
-	once   sync.Once
-	client *Client
-	err    error
-}
+type Lazy = lazy.Client[*Client]
 
 // NewLazy returns a Lazy for cfg. When unknown is true the configuration is
 // not final yet, and Get fails with ErrUnknownConfig.
 func NewLazy(cfg Config, unknown bool) *Lazy {
-	return &Lazy{cfg: cfg, unknown: unknown}
-}
-
-// Known reports whether the connection settings are known (false during a
-// plan whose provider configuration depends on resources not yet created).
-func (l *Lazy) Known() bool { return !l.unknown }
-
-// Get returns the client, building it on the first call.
-func (l *Lazy) Get(ctx context.Context) (*Client, error) {
-	if l.unknown {
-		return nil, ErrUnknownConfig
-	}
-	l.once.Do(func() {
-		l.client, l.err = NewClient(ctx, l.cfg)
-	})
-	return l.client, l.err
+	return lazy.New(func(ctx context.Context) (*Client, error) { return NewClient(ctx, cfg) }, unknown, ErrUnknownConfig)
 }
 
 // NewClient builds clients from cfg. API warnings are routed to the

@@ -1,7 +1,12 @@
 // Package kube owns the connection to a Kubernetes API server: turning the
 // provider's kubernetes block into a client-go rest.Config, building the
-// clients lazily, routing API warnings to the request that caused them, and
-// classifying API errors into diagnostics a user can act on.
+// clients lazily, retrying transient errors (Retry), paging through LISTs
+// (ListAll), naming each call and classifying its errors into diagnostics a
+// user can act on (Op, CallError, Describe), routing API warnings to the
+// request that caused them, and the namespace snapshot that serves a
+// refresh's namespace reads from one LIST. What the provider does over the
+// connection lives elsewhere: the storage rewrite in rewrite, the runtime
+// model in containerruntime.
 package kube
 
 import (

@@ -35,9 +35,25 @@ func (o Op) String() string {
 	return s
 }
 
+// CallError is the failure of one API call, for errors that travel beyond
+// the code that made the call (a LIST paged by ListAll, a rewrite of many
+// objects).
+type CallError struct {
+	Op  Op
+	Err error
+}
+
+func (e *CallError) Error() string { return e.Op.String() + ": " + e.Err.Error() }
+func (e *CallError) Unwrap() error { return e.Err }
+
 // Describe turns an error of the API call op into a diagnostic summary and a
-// detail that says what happened and what the user can do about it.
+// detail that says what happened and what the user can do about it. When err
+// is (or wraps) a *CallError, the call it names is described instead of op.
 func Describe(op Op, err error) (summary, detail string) {
+	var ce *CallError
+	if errors.As(err, &ce) {
+		op, err = ce.Op, ce.Err
+	}
 	var cfgErr *ConfigError
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostErr x509.HostnameError

@@ -128,23 +128,14 @@ func GetNamespace(ctx context.Context, c *Client, name string) (*corev1.Namespac
 
 func listNamespaces(ctx context.Context, c *Client) (map[string]*corev1.Namespace, error) {
 	items := map[string]*corev1.Namespace{}
-	opts := metav1.ListOptions{Limit: 500}
-	for {
-		var list *corev1.NamespaceList
-		err := Retry(ctx, Op{Verb: "list", Resource: "namespaces"}, func(ctx context.Context) error {
-			var err error
-			list, err = c.Clientset.CoreV1().Namespaces().List(ctx, opts)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
+	err := ListAll(ctx, Op{Verb: "list", Resource: "namespaces"}, PageOptions{}, c.Clientset.CoreV1().Namespaces().List, func(list *corev1.NamespaceList) error {
 		for i := range list.Items {
 			items[list.Items[i].Name] = &list.Items[i]
 		}
-		if list.Continue == "" {
-			return items, nil
-		}
-		opts.Continue = list.Continue
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	return items, nil
 }

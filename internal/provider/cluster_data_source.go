@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/containerruntime"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
@@ -99,33 +99,21 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	var nodes []corev1.Node
-	opts := metav1.ListOptions{Limit: 500}
 	listOp := kube.Op{Verb: "list", Resource: "nodes"}
-	for {
-		var list *corev1.NodeList
-		// A page is retried with the same continue token, which stays
-		// valid for minutes; an expired one (410) is not retried.
-		err := kube.Retry(ctx, listOp, func(ctx context.Context) error {
-			var err error
-			list, err = c.Clientset.CoreV1().Nodes().List(ctx, opts)
-			return err
-		})
-		if err != nil {
-			d.kubeError(&resp.Diagnostics, listOp, err)
-			return
-		}
+	// An expired continue token (410) is not retried.
+	if err := kube.ListAll(ctx, listOp, kube.PageOptions{}, c.Clientset.CoreV1().Nodes().List, func(list *corev1.NodeList) error {
 		nodes = append(nodes, list.Items...)
-		if list.Continue == "" {
-			break
-		}
-		opts.Continue = list.Continue
+		return nil
+	}); err != nil {
+		d.kubeError(&resp.Diagnostics, listOp, err)
+		return
 	}
 	slices.SortFunc(nodes, func(a, b corev1.Node) int { return strings.Compare(a.Name, b.Name) })
 
 	var providerIDs, runtimes []string
 	nodeModels := make([]clusterNodeModel, 0, len(nodes))
 	for _, n := range nodes {
-		name, ver := kube.ParseContainerRuntime(n.Status.NodeInfo.ContainerRuntimeVersion)
+		name, ver := containerruntime.Parse(n.Status.NodeInfo.ContainerRuntimeVersion)
 		runtimes = append(runtimes, name)
 		providerIDs = append(providerIDs, n.Spec.ProviderID)
 		nodeModels = append(nodeModels, clusterNodeModel{
@@ -149,7 +137,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		Version:           types.StringValue(info.GitVersion),
 		Major:             types.StringValue(info.Major),
 		Minor:             types.StringValue(strings.TrimSuffix(info.Minor, "+")),
-		Platform:          types.StringValue(kube.Platform(info.GitVersion, providerIDs)),
+		Platform:          types.StringValue(containerruntime.Platform(info.GitVersion, providerIDs)),
 		Nodes:             nodeList,
 		ContainerRuntimes: rtSet,
 		DockershimFree:    dockershimFree,
@@ -164,5 +152,5 @@ func runtimeAttributes(ctx context.Context, runtimes []string) (types.Set, types
 	distinct := append([]string{}, runtimes...)
 	slices.Sort(distinct)
 	set, diags := types.SetValueFrom(ctx, types.StringType, slices.Compact(distinct))
-	return set, types.BoolPointerValue(kube.DockershimFree(runtimes)), diags
+	return set, types.BoolPointerValue(containerruntime.DockershimFree(runtimes)), diags
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -372,7 +371,7 @@ func (r *EncryptionConfigResource) write(ctx context.Context, m *encryptionConfi
 // another path. A missing file is fine, and an unreadable one is left to
 // the write to report.
 func refuseOverwrite(ctx context.Context, p string, doc []byte, diags *diag.Diagnostics) {
-	data, err := readFile(ctx, p)
+	data, err := encryptionconfig.ReadFile(ctx, p)
 	if err != nil || bytes.Equal(data, doc) {
 		return
 	}
@@ -400,9 +399,9 @@ func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRe
 	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
 	defer cancel()
 	p := state.Path.ValueString()
-	data, err := readFile(ctx, p)
+	data, err := encryptionconfig.ReadFile(ctx, p)
 	switch {
-	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, errIsDir):
+	case errors.Is(err, fs.ErrNotExist) || errors.Is(err, encryptionconfig.ErrIsDir):
 		tflog.Warn(ctx, "The encryption configuration file is gone from disk; removing the resource from state", map[string]any{"path": p, "reason": err.Error()})
 		resp.State.RemoveResource(ctx)
 		return
@@ -417,32 +416,6 @@ func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRe
 	state.YAML = types.StringValue(string(data))
 	state.SHA256 = types.StringValue(encryptionconfig.Sum(data))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-var errIsDir = errors.New("a directory is in place of the file")
-
-// readFile reads path; a directory there is errIsDir. The read runs in a
-// goroutine so that a hung file system ends at the context's deadline.
-func readFile(ctx context.Context, p string) ([]byte, error) {
-	type result struct {
-		b   []byte
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			ch <- result{nil, errIsDir}
-			return
-		}
-		b, err := os.ReadFile(p)
-		ch <- result{b, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.b, r.err
-	case <-ctx.Done():
-		return nil, fmt.Errorf("reading %s did not finish in time: %w", p, ctx.Err())
-	}
 }
 
 func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -489,7 +462,7 @@ func (r *EncryptionConfigResource) Delete(ctx context.Context, req resource.Dele
 // resource manages (one resources entry, KMS v2 providers, identity last).
 func (r *EncryptionConfigResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	p := req.ID
-	data, err := readFile(ctx, p)
+	data, err := encryptionconfig.ReadFile(ctx, p)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Import Encryption Configuration", fmt.Sprintf("Reading %s failed: %v\n\nThe import ID is the path of the file.", p, err))
 		return

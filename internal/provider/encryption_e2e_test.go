@@ -23,7 +23,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
-	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/rewrite"
 )
 
 // etcdRaw reads the value stored at key, as kube-apiserver wrote it.
@@ -109,7 +109,7 @@ resource "kubeharden_encryption_config" "this" {
   kms  = [{ name = "kms-a", endpoint = %q }]
 }
 `, cfgPath, pluginA.Endpoint)
-	rewrite := `
+	rewriteConfig := `
 resource "kubeharden_storage_rewrite" "this" {
   resources                = ["secrets"]
   encryption_config_sha256 = kubeharden_encryption_config.this.sha256
@@ -123,7 +123,7 @@ resource "kubeharden_encryption_config" "this" {
     { name = "kms-a", endpoint = %q },
   ]
 }
-`, cfgPath, pluginB.Endpoint, pluginA.Endpoint) + rewrite
+`, cfgPath, pluginB.Endpoint, pluginA.Endpoint) + rewriteConfig
 
 	// checkStored checks every Secret in etcd: the prefix of the provider
 	// expected, no plaintext; and that the API returns the original data.
@@ -189,7 +189,7 @@ resource "kubeharden_encryption_config" "this" {
 						}
 					}
 				},
-				Config: encOne + rewrite,
+				Config: encOne + rewriteConfig,
 				Check: resource.ComposeTestCheckFunc(checkStored("kms-a"), func(*terraform.State) error {
 					if pluginA.Encrypts() == 0 || pluginB.Encrypts() != 0 {
 						return fmt.Errorf("plugin calls: a=%d b=%d encrypts, want a only", pluginA.Encrypts(), pluginB.Encrypts())
@@ -212,7 +212,7 @@ resource "kubeharden_encryption_config" "this" {
 				}},
 				Check: resource.ComposeTestCheckFunc(checkStored("kms-b"), func(s *terraform.State) error {
 					want := s.RootModule().Resources[encAddr].Primary.Attributes["sha256"]
-					loaded, err := kube.LoadedEncryptionConfigs(ctx, cp.Clientset.CoreV1().RESTClient())
+					loaded, err := rewrite.LoadedEncryptionConfigs(ctx, cp.Clientset.CoreV1().RESTClient())
 					if err != nil {
 						return err
 					}

@@ -109,23 +109,12 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 		return
 	}
 	var pods []corev1.Pod
-	opts := metav1.ListOptions{Limit: 500}
-	for {
-		var list *corev1.PodList
-		err := kube.Retry(ctx, op, func(ctx context.Context) error {
-			var err error
-			list, err = c.Clientset.CoreV1().Pods(ns).List(ctx, opts)
-			return err
-		})
-		if err != nil {
-			d.kubeError(&resp.Diagnostics, op, err)
-			return
-		}
+	if err := kube.ListAll(ctx, op, kube.PageOptions{}, c.Clientset.CoreV1().Pods(ns).List, func(list *corev1.PodList) error {
 		pods = append(pods, list.Items...)
-		if list.Continue == "" {
-			break
-		}
-		opts.Continue = list.Continue
+		return nil
+	}); err != nil {
+		d.kubeError(&resp.Diagnostics, op, err)
+		return
 	}
 	ev, err := podsecurity.NewEvaluator()
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/rewrite"
 )
 
 var (
@@ -97,7 +98,7 @@ func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRe
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
 					listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(kube.ResourceNamePattern,
+					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(rewrite.ResourceNamePattern,
 						"must be a lower-case plural resource name, optionally followed by its group, e.g. \"secrets\" or \"deployments.apps\"")),
 				},
 				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
@@ -155,6 +156,8 @@ func (r *StorageRewriteResource) ModifyPlan(ctx context.Context, req resource.Mo
 	if !known {
 		return
 	}
+	// Discovery is bounded like the rewrite itself, so a hung API server
+	// cannot hang the plan.
 	ctx, cancel := r.timeouts.planBound(ctx, plan.Timeouts, true, &resp.Diagnostics)
 	defer cancel()
 	c, err := r.data.Kube.Get(ctx)
@@ -162,7 +165,7 @@ func (r *StorageRewriteResource) ModifyPlan(ctx context.Context, req resource.Mo
 		tflog.Debug(ctx, "No Kubernetes client at plan time; resources are checked at apply", map[string]any{"error": err.Error()})
 		return
 	}
-	_, bad, err := kube.ResolveResources(c.Discovery, names)
+	_, bad, err := rewrite.Resolve(ctx, c.REST, names)
 	if err != nil {
 		tflog.Warn(ctx, "Discovery failed at plan time; resources are checked at apply", map[string]any{"error": err.Error()})
 		return
@@ -207,13 +210,13 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 	}
 	if sum := plan.EncryptionConfigSHA256.ValueString(); sum != "" {
 		tflog.Info(ctx, "Waiting for kube-apiserver to load the encryption configuration", map[string]any{"sha256": sum})
-		if err := kube.WaitForEncryptionConfig(ctx, c.Discovery.RESTClient(), sum, configPollInterval); err != nil {
+		if err := rewrite.WaitForEncryptionConfig(ctx, c.Discovery.RESTClient(), sum, configPollInterval); err != nil {
 			addWaitError(&resp.Diagnostics, sum, err)
 			return
 		}
 	}
 	names, _ := stringList(ctx, plan.Resources)
-	targets, bad, err := kube.ResolveResources(c.Discovery, names)
+	targets, bad, err := rewrite.Resolve(ctx, c.REST, names)
 	if err != nil {
 		r.kubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "discovery"}, err)
 		return
@@ -230,13 +233,13 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 		resp.Diagnostics.AddError("Cannot Generate ID", err.Error())
 		return
 	}
-	var res kube.RewriteResult
+	var res rewrite.Result
 	var fatal error
 	for _, t := range targets {
 		start := time.Now()
 		before := res
-		if fatal = kube.Rewrite(ctx, c.Dynamic, t, kube.RewriteOptions{}, &res); fatal != nil {
-			summary, detail := kube.DescribeCall(kube.Op{Verb: "list", Group: t.GVR.Group, Resource: t.GVR.Resource}, fatal)
+		if fatal = rewrite.Run(ctx, c.Dynamic, t, rewrite.Options{}, &res); fatal != nil {
+			summary, detail := kube.Describe(kube.Op{Verb: "list", Group: t.GVR.Group, Resource: t.GVR.Resource}, fatal)
 			resp.Diagnostics.AddError(summary, detail+fmt.Sprintf("\n\nThe rewrite stopped; so far %d objects were rewritten, %d skipped and %d failed. "+
 				"Apply again to run it again: it is safe to repeat.", res.Rewritten, res.Skipped, res.Failed))
 			break
@@ -268,7 +271,7 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 
 // addWaitError explains why the wait for an encryption configuration failed.
 func addWaitError(diags *diag.Diagnostics, sum string, err error) {
-	var we *kube.WaitError
+	var we *rewrite.WaitError
 	switch {
 	case errors.As(err, &we):
 		diags.AddAttributeError(path.Root("encryption_config_sha256"), "Encryption Configuration Not Loaded", we.Error()+

@@ -31,7 +31,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
-	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/rewrite"
 )
 
 const rewriteAddr = "kubeharden_storage_rewrite.this"
@@ -262,7 +262,7 @@ func TestAccStorageRewritePreconditions(t *testing.T) {
 	ctx := context.Background()
 	const n = 60
 	w := newWidgetKind(t, cp, n)
-	target := kube.RewriteTarget{Name: w.name(), GVR: w.gvr, Namespaced: true}
+	target := rewrite.Target{Name: w.name(), GVR: w.gvr, Namespaced: true}
 
 	// Sequential updates of pages of 20: after the first object, change the
 	// tenth behind the rewrite's back. Its update then carries a stale
@@ -273,8 +273,8 @@ func TestAccStorageRewritePreconditions(t *testing.T) {
 	}
 	victim := list.Items[9]
 	var once sync.Once
-	var res kube.RewriteResult
-	err = kube.Rewrite(ctx, w.dyn, target, kube.RewriteOptions{PageSize: 20, Workers: 1, AfterUpdate: func() {
+	var res rewrite.Result
+	err = rewrite.Run(ctx, w.dyn, target, rewrite.Options{PageSize: 20, Workers: 1, AfterUpdate: func() {
 		once.Do(func() {
 			fresh, err := w.dyn.Resource(w.gvr).Namespace(victim.GetNamespace()).Get(ctx, victim.GetName(), metav1.GetOptions{})
 			if err != nil {
@@ -306,8 +306,8 @@ func TestAccStorageRewritePreconditions(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	var mu sync.Mutex
 	done := 0
-	var partial kube.RewriteResult
-	err = kube.Rewrite(cctx, w.dyn, target, kube.RewriteOptions{PageSize: 20, AfterUpdate: func() {
+	var partial rewrite.Result
+	err = rewrite.Run(cctx, w.dyn, target, rewrite.Options{PageSize: 20, AfterUpdate: func() {
 		mu.Lock()
 		defer mu.Unlock()
 		if done++; done == 25 {
@@ -321,8 +321,8 @@ func TestAccStorageRewritePreconditions(t *testing.T) {
 	if partial.Rewritten >= n {
 		t.Errorf("the interrupted rewrite did everything: %+v", partial)
 	}
-	var again kube.RewriteResult
-	if err := kube.Rewrite(ctx, w.dyn, target, kube.RewriteOptions{}, &again); err != nil {
+	var again rewrite.Result
+	if err := rewrite.Run(ctx, w.dyn, target, rewrite.Options{}, &again); err != nil {
 		t.Fatal(err)
 	}
 	if again.Rewritten != n || again.Failed != 0 {

@@ -1,4 +1,10 @@
-package kube
+// Package containerruntime is the container runtime model: the runtime
+// names the data sources report, parsing a node's runtime version,
+// DockershimFree, the platform guess from a version string, and one table
+// per managed platform that maps a node image to the runtime it runs (EKS
+// AMI types, GKE image types). It makes no API calls and imports no client,
+// so the cloud packages use it without pulling in client-go.
+package containerruntime
 
 import (
 	"regexp"
@@ -7,27 +13,27 @@ import (
 
 // Container runtime names reported by the data sources.
 const (
-	RuntimeContainerd = "containerd"
-	RuntimeCRIO       = "cri-o"
-	RuntimeDocker     = "docker"
-	RuntimeUnknown    = "unknown"
+	Containerd = "containerd"
+	CRIO       = "cri-o"
+	Docker     = "docker"
+	Unknown    = "unknown"
 )
 
 var runtimeNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.+-]*$`)
 
-// ParseContainerRuntime splits a node's status.nodeInfo.containerRuntimeVersion
+// Parse splits a node's status.nodeInfo.containerRuntimeVersion
 // ("containerd://1.7.27", "cri-o://1.30.1", "docker://24.0.7") into the runtime
 // name and version. Anything that is not "<name>://<version>" with a plausible
-// name ("Unknown", "", "containerd", "://1.0") is RuntimeUnknown with no version.
-func ParseContainerRuntime(s string) (name, version string) {
+// name ("Unknown", "", "containerd", "://1.0") is Unknown with no version.
+func Parse(s string) (name, version string) {
 	s = strings.TrimSpace(s)
 	scheme, ver, ok := strings.Cut(s, "://")
 	if !ok {
-		return RuntimeUnknown, ""
+		return Unknown, ""
 	}
 	scheme = strings.ToLower(scheme)
 	if !runtimeNameRE.MatchString(scheme) || strings.ContainsAny(ver, " \t\n") {
-		return RuntimeUnknown, ""
+		return Unknown, ""
 	}
 	return scheme, ver
 }
@@ -42,9 +48,9 @@ func DockershimFree(runtimes []string) *bool {
 	free := true
 	for _, r := range runtimes {
 		switch r {
-		case RuntimeUnknown:
+		case Unknown:
 			return nil
-		case RuntimeDocker:
+		case Docker:
 			free = false
 		}
 	}

@@ -1,46 +1,46 @@
-package kube
+package containerruntime
 
 import (
 	"testing"
 )
 
-func TestParseContainerRuntime(t *testing.T) {
+func TestParse(t *testing.T) {
 	cases := []struct{ in, name, version string }{
-		{"containerd://1.7.27", RuntimeContainerd, "1.7.27"},
-		{"cri-o://1.30.1", RuntimeCRIO, "1.30.1"},
-		{"docker://24.0.7", RuntimeDocker, "24.0.7"},
-		{"containerd://2.0.0-rc.1+k3s1", RuntimeContainerd, "2.0.0-rc.1+k3s1"},
-		{"CONTAINERD://1.6.0", RuntimeContainerd, "1.6.0"},
-		{"  containerd://1.7.0\n", RuntimeContainerd, "1.7.0"},
-		{"Unknown", RuntimeUnknown, ""},
-		{"", RuntimeUnknown, ""},
-		{"containerd", RuntimeUnknown, ""},
-		{"://1.0", RuntimeUnknown, ""},
-		{"contain erd://1.0", RuntimeUnknown, ""},
-		{"docker://24.0 .7", RuntimeUnknown, ""},
-		{"containerd://", RuntimeContainerd, ""},
+		{"containerd://1.7.27", Containerd, "1.7.27"},
+		{"cri-o://1.30.1", CRIO, "1.30.1"},
+		{"docker://24.0.7", Docker, "24.0.7"},
+		{"containerd://2.0.0-rc.1+k3s1", Containerd, "2.0.0-rc.1+k3s1"},
+		{"CONTAINERD://1.6.0", Containerd, "1.6.0"},
+		{"  containerd://1.7.0\n", Containerd, "1.7.0"},
+		{"Unknown", Unknown, ""},
+		{"", Unknown, ""},
+		{"containerd", Unknown, ""},
+		{"://1.0", Unknown, ""},
+		{"contain erd://1.0", Unknown, ""},
+		{"docker://24.0 .7", Unknown, ""},
+		{"containerd://", Containerd, ""},
 	}
 	for _, c := range cases {
-		name, version := ParseContainerRuntime(c.in)
+		name, version := Parse(c.in)
 		if name != c.name || version != c.version {
-			t.Errorf("ParseContainerRuntime(%q) = %q, %q; want %q, %q", c.in, name, version, c.name, c.version)
+			t.Errorf("Parse(%q) = %q, %q; want %q, %q", c.in, name, version, c.name, c.version)
 		}
 	}
 }
 
-func FuzzParseContainerRuntime(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"containerd://1.7.27", "cri-o://1.30.1", "docker://24.0.7", "Unknown", "", "a://b://c", "\x00://"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		name, version := ParseContainerRuntime(s)
+		name, version := Parse(s)
 		if name == "" {
 			t.Fatalf("empty runtime name for %q", s)
 		}
-		if name == RuntimeUnknown && version != "" {
+		if name == Unknown && version != "" {
 			t.Fatalf("unknown runtime with a version %q for %q", version, s)
 		}
-		if name != RuntimeUnknown && !runtimeNameRE.MatchString(name) {
+		if name != Unknown && !runtimeNameRE.MatchString(name) {
 			t.Fatalf("implausible runtime name %q for %q", name, s)
 		}
 	})

@@ -1,9 +1,14 @@
-package kube
+// Package rewrite owns the storage rewrite: resolving resource names
+// through API discovery, writing every object of a resource back through the
+// API with resourceVersion preconditions (so that each is stored again with
+// the current encryption write provider), and waiting, before that, for the
+// API server to report that it has loaded a given encryption configuration.
+package rewrite
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"sync"
@@ -16,19 +21,22 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
-// RewriteFieldManager names the writer of storage rewrites in managedFields.
-const RewriteFieldManager = "kubeharden-storage-rewrite"
+// FieldManager names the writer of storage rewrites in managedFields.
+const FieldManager = "kubeharden-storage-rewrite"
 
 // ResourceNamePattern is what a resource of a storage rewrite may be:
 // "secrets", "deployments.apps", "widgets.example.com" (no wildcard, no
 // subresource, lower case).
 var ResourceNamePattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
-// RewriteTarget is a resource resolved through discovery.
-type RewriteTarget struct {
+// Target is a resource resolved through discovery.
+type Target struct {
 	// Name is the name the user gave, e.g. "secrets".
 	Name       string
 	GVR        schema.GroupVersionResource
@@ -46,14 +54,27 @@ func (e *ResolveError) Error() string {
 	return fmt.Sprintf("resources[%d] %q: %s", e.Index, e.Name, e.Reason)
 }
 
-// ResolveResources maps resource names ("secrets", "deployments.apps") to
-// what the API server serves, through discovery and a RESTMapper, and checks
-// that each can be listed and updated. Resolution errors are returned as
-// *ResolveError, one per bad name; err is a discovery failure.
-func ResolveResources(dc discovery.DiscoveryInterface, names []string) (targets []RewriteTarget, bad []*ResolveError, err error) {
+// DiscoveryOp names API discovery in errors: the GETs of /api, /apis and,
+// on servers without aggregated discovery, of each group version.
+var DiscoveryOp = kube.Op{Verb: "get", Resource: "/apis (API discovery)"}
+
+// Resolve maps resource names ("secrets", "deployments.apps") to what the
+// API server serves, through discovery and a RESTMapper, and checks that
+// each can be listed and updated. Resolution errors are returned as
+// *ResolveError, one per bad name; err is a discovery failure, a
+// *kube.CallError naming DiscoveryOp.
+//
+// Every discovery request is bound to ctx (its deadline and its
+// cancellation), which client-go's discovery client, taking no context,
+// does not do by itself.
+func Resolve(ctx context.Context, rc *rest.Config, names []string) (targets []Target, bad []*ResolveError, err error) {
+	dc, err := discoveryClient(ctx, rc)
+	if err != nil {
+		return nil, nil, &kube.CallError{Op: DiscoveryOp, Err: err}
+	}
 	groups, err := restmapper.GetAPIGroupResources(dc)
 	if err != nil && !discovery.IsGroupDiscoveryFailedError(err) {
-		return nil, nil, err
+		return nil, nil, &kube.CallError{Op: DiscoveryOp, Err: err}
 	}
 	// A failing aggregated API (metrics-server down) leaves its group out;
 	// the others are still usable.
@@ -80,9 +101,33 @@ func ResolveResources(dc discovery.DiscoveryInterface, names []string) (targets 
 			bad = append(bad, &ResolveError{i, name, fmt.Sprintf("%s does not support %v, so its objects cannot be rewritten", gvr.GroupResource(), missing)})
 			continue
 		}
-		targets = append(targets, RewriteTarget{Name: name, GVR: gvr, Namespaced: res.Namespaced})
+		targets = append(targets, Target{Name: name, GVR: gvr, Namespaced: res.Namespaced})
 	}
 	return targets, bad, nil
+}
+
+// discoveryClient returns a discovery client for rc whose every HTTP request
+// carries ctx, so that ctx's deadline and cancellation end a hung request
+// (the transport drops the connection) with ctx's error. Without a
+// deadline, client-go's discovery default of 32s bounds each request.
+func discoveryClient(ctx context.Context, rc *rest.Config) (*discovery.DiscoveryClient, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cfg := rest.CopyConfig(rc)
+	cfg.Wrap(func(rt http.RoundTripper) http.RoundTripper { return ctxTransport{ctx: ctx, next: rt} })
+	return discovery.NewDiscoveryClientForConfig(cfg)
+}
+
+// ctxTransport sends every request with ctx, whatever context its caller
+// gave it (client-go's discovery uses context.TODO()).
+type ctxTransport struct {
+	ctx  context.Context
+	next http.RoundTripper
+}
+
+func (t ctxTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.next.RoundTrip(req.WithContext(t.ctx))
 }
 
 func findAPIResource(groups []*restmapper.APIGroupResources, gvr schema.GroupVersionResource) (metav1.APIResource, bool) {
@@ -99,8 +144,8 @@ func findAPIResource(groups []*restmapper.APIGroupResources, gvr schema.GroupVer
 	return metav1.APIResource{}, false
 }
 
-// RewriteResult counts what a storage rewrite did.
-type RewriteResult struct {
+// Result counts what a storage rewrite did.
+type Result struct {
 	// Rewritten objects were written back and accepted by the API server.
 	// The API server skips the storage write of an object already stored with
 	// the current write key, and rewrites one read with an older key.
@@ -115,9 +160,9 @@ type RewriteResult struct {
 // maxFailures bounds the failures kept for the diagnostic.
 const maxFailures = 20
 
-// RewriteOptions tune a rewrite.
-type RewriteOptions struct {
-	// PageSize is the list page size; 500 when 0.
+// Options tune a rewrite.
+type Options struct {
+	// PageSize is the list page size; kube.DefaultPageSize (500) when 0.
 	PageSize int64
 	// Workers is the number of concurrent updates; 8 when 0.
 	Workers int
@@ -136,25 +181,22 @@ var rewriteBackoff = wait.Backoff{Duration: 100 * time.Millisecond, Factor: 2, J
 
 // retryObject reports errors worth another attempt at one object: a
 // conflict (the object is read again first), and the transient errors of
-// Transient (throttling, 5xx, a connection broken mid-request). Repeating
+// kube.Transient (throttling, 5xx, a connection broken mid-request). Repeating
 // an update is safe: it carries a resourceVersion precondition, so an
 // update that did land makes the repeat answer 409, and the fresh copy is
 // written again unchanged.
 func retryObject(err error) bool {
-	return apierrors.IsConflict(err) || Transient(err)
+	return apierrors.IsConflict(err) || kube.Transient(err)
 }
 
-// Rewrite writes every object of t back through the API, page by page,
-// across all namespaces. Each update carries the listed object's
-// resourceVersion as a precondition, so an object changed since the list is
-// never overwritten with older content: the API server answers 409, the
-// object is read again, and the fresh copy is written. Per-object failures
-// are counted in res; the returned error is a failure of the rewrite as a
-// whole (a list call, or the context), naming the call.
-func Rewrite(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, o RewriteOptions, res *RewriteResult) error {
-	if o.PageSize == 0 {
-		o.PageSize = 500
-	}
+// Run writes every object of t back through the API, page by page, across
+// all namespaces. Each update carries the listed object's resourceVersion as
+// a precondition, so an object changed since the list is never overwritten
+// with older content: the API server answers 409, the object is read again,
+// and the fresh copy is written. Per-object failures are counted in res; the
+// returned error is a failure of the rewrite as a whole (a list call, or the
+// context), a *kube.CallError naming the call.
+func Run(ctx context.Context, dyn dynamic.Interface, t Target, o Options, res *Result) error {
 	if o.Workers == 0 {
 		o.Workers = 8
 	}
@@ -162,7 +204,6 @@ func Rewrite(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, o Rewr
 	if o.Backoff != nil {
 		backoff = *o.Backoff
 	}
-	ri := dyn.Resource(t.GVR)
 	var mu sync.Mutex
 	record := func(delta *int64, failure string) {
 		mu.Lock()
@@ -172,25 +213,11 @@ func Rewrite(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, o Rewr
 			res.Failures = append(res.Failures, failure)
 		}
 	}
-	listOp := Op{Verb: "list", Group: t.GVR.Group, Resource: t.GVR.Resource}
-	opts := metav1.ListOptions{Limit: o.PageSize}
-	for restarts := 0; ; {
-		var list *unstructured.UnstructuredList
-		err := Retry(ctx, listOp, func(ctx context.Context) error {
-			var err error
-			list, err = ri.List(ctx, opts)
-			return err
-		})
-		if apierrors.IsResourceExpired(err) && restarts < 3 {
-			// The continue token outlived etcd's compaction: start over. Objects
-			// already rewritten are written again, which changes nothing.
-			restarts++
-			opts.Continue = ""
-			continue
-		}
-		if err != nil {
-			return &CallError{Op: listOp, Err: err}
-		}
+	listOp := kube.Op{Verb: "list", Group: t.GVR.Group, Resource: t.GVR.Resource}
+	// A continue token that outlived etcd's compaction starts the list over:
+	// objects already rewritten are written again, which changes nothing.
+	pages := kube.PageOptions{PageSize: o.PageSize, RestartExpired: 3}
+	return kube.ListAll(ctx, listOp, pages, dyn.Resource(t.GVR).List, func(list *unstructured.UnstructuredList) error {
 		sem := make(chan struct{}, o.Workers)
 		var wg sync.WaitGroup
 		var fatal error
@@ -211,9 +238,9 @@ func Rewrite(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, o Rewr
 				case outcome == outcomeSkipped:
 					record(&res.Skipped, "")
 				case ctx.Err() != nil:
-					fatalOnce.Do(func() { fatal = &CallError{Op: op, Err: err} })
+					fatalOnce.Do(func() { fatal = &kube.CallError{Op: op, Err: err} })
 				default:
-					summary, detail := Describe(op, err)
+					summary, detail := kube.Describe(op, err)
 					record(&res.Failed, summary+": "+detail)
 				}
 				if o.AfterUpdate != nil {
@@ -226,13 +253,10 @@ func Rewrite(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, o Rewr
 			return fatal
 		}
 		if err := ctx.Err(); err != nil {
-			return &CallError{Op: listOp, Err: err}
+			return &kube.CallError{Op: listOp, Err: err}
 		}
-		if list.GetContinue() == "" {
-			return nil
-		}
-		opts.Continue = list.GetContinue()
-	}
+		return nil
+	})
 }
 
 type outcome int
@@ -245,13 +269,13 @@ const (
 
 // rewriteOne updates obj with its resourceVersion as the precondition; on a
 // conflict it reads the object again and retries with the fresh copy.
-func rewriteOne(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, obj *unstructured.Unstructured, backoff wait.Backoff) (outcome, Op, error) {
+func rewriteOne(ctx context.Context, dyn dynamic.Interface, t Target, obj *unstructured.Unstructured, backoff wait.Backoff) (outcome, kube.Op, error) {
 	ns := ""
 	if t.Namespaced {
 		ns = obj.GetNamespace()
 	}
 	ri := dyn.Resource(t.GVR).Namespace(ns)
-	op := Op{Verb: "update", Group: t.GVR.Group, Resource: t.GVR.Resource, Namespace: ns, Name: obj.GetName()}
+	op := kube.Op{Verb: "update", Group: t.GVR.Group, Resource: t.GVR.Resource, Namespace: ns, Name: obj.GetName()}
 	current := obj
 	// Not client-go's retry.OnError: it returns nil when a non-retriable
 	// error wraps context.DeadlineExceeded and no retriable error came
@@ -259,7 +283,7 @@ func rewriteOne(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, obj
 	var err error
 	attempts := max(backoff.Steps, 1) // Step() counts Steps down
 	for attempt := 1; ; attempt++ {
-		_, err = ri.Update(ctx, current, metav1.UpdateOptions{FieldManager: RewriteFieldManager})
+		_, err = ri.Update(ctx, current, metav1.UpdateOptions{FieldManager: FieldManager})
 		if apierrors.IsConflict(err) {
 			fresh, gerr := ri.Get(ctx, obj.GetName(), metav1.GetOptions{})
 			if gerr != nil {
@@ -284,22 +308,4 @@ func rewriteOne(ctx context.Context, dyn dynamic.Interface, t RewriteTarget, obj
 	default:
 		return outcomeFailed, op, err
 	}
-}
-
-// CallError is the failure of one API call.
-type CallError struct {
-	Op  Op
-	Err error
-}
-
-func (e *CallError) Error() string { return e.Op.String() + ": " + e.Err.Error() }
-func (e *CallError) Unwrap() error { return e.Err }
-
-// DescribeCall is Describe for an error that may be a *CallError.
-func DescribeCall(fallback Op, err error) (summary, detail string) {
-	var ce *CallError
-	if errors.As(err, &ce) {
-		return Describe(ce.Op, ce.Err)
-	}
-	return Describe(fallback, err)
 }

@@ -1,4 +1,4 @@
-package kube
+package rewrite
 
 import (
 	"context"
@@ -21,6 +21,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
 var secretsGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
@@ -215,8 +217,8 @@ var fastBackoff = wait.Backoff{Steps: 5, Duration: 1}
 
 func TestRewritePagesThroughEverything(t *testing.T) {
 	s := newFakeStore(1234)
-	var res RewriteResult
-	err := Rewrite(context.Background(), s.client(t), RewriteTarget{Name: "secrets", GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff}, &res)
+	var res Result
+	err := Run(context.Background(), s.client(t), Target{Name: "secrets", GVR: secretsGVR, Namespaced: true}, Options{Backoff: &fastBackoff}, &res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,8 +250,8 @@ func TestRewriteNeverWritesAnOlderVersion(t *testing.T) {
 			s.put(ns, name, "changed-by-someone-else")
 		}
 	}
-	var res RewriteResult
-	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff}, &res); err != nil {
+	var res Result
+	if err := Run(context.Background(), s.client(t), Target{GVR: secretsGVR, Namespaced: true}, Options{Backoff: &fastBackoff}, &res); err != nil {
 		t.Fatal(err)
 	}
 	if res.Rewritten != 10 || res.Failed != 0 {
@@ -280,8 +282,8 @@ func TestRewriteCountsSkippedAndFailed(t *testing.T) {
 	}
 	s.failUpdate[forbidden] = apierrors.NewForbidden(secretsGVR.GroupResource(), "x", errors.New("no"))
 	s.failUpdate[alwaysConflict] = apierrors.NewConflict(secretsGVR.GroupResource(), "y", errors.New("busy"))
-	var res RewriteResult
-	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff, PageSize: 7}, &res); err != nil {
+	var res Result
+	if err := Run(context.Background(), s.client(t), Target{GVR: secretsGVR, Namespaced: true}, Options{Backoff: &fastBackoff, PageSize: 7}, &res); err != nil {
 		t.Fatal(err)
 	}
 	if res.Rewritten != 17 || res.Skipped != 1 || res.Failed != 2 {
@@ -300,8 +302,8 @@ func TestRewriteCountsSkippedAndFailed(t *testing.T) {
 func TestRewriteRetriesTransientFaults(t *testing.T) {
 	s := newFakeStore(30)
 	s.brokenLists, s.brokenUpdates = 4, 4
-	var res RewriteResult
-	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff, PageSize: 10, Workers: 1}, &res); err != nil {
+	var res Result
+	if err := Run(context.Background(), s.client(t), Target{GVR: secretsGVR, Namespaced: true}, Options{Backoff: &fastBackoff, PageSize: 10, Workers: 1}, &res); err != nil {
 		t.Fatal(err)
 	}
 	if res.Rewritten != 30 || res.Failed != 0 || res.Skipped != 0 {
@@ -324,9 +326,9 @@ func TestRewriteTimeoutIsNotSuccess(t *testing.T) {
 	s.hang = "s-0004"
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
-	var res RewriteResult
-	err := Rewrite(ctx, s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff}, &res)
-	var ce *CallError
+	var res Result
+	err := Run(ctx, s.client(t), Target{GVR: secretsGVR, Namespaced: true}, Options{Backoff: &fastBackoff}, &res)
+	var ce *kube.CallError
 	if !errors.As(err, &ce) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want a *CallError wrapping context.DeadlineExceeded", err)
 	}
@@ -341,8 +343,8 @@ func TestRewriteTimeoutIsNotSuccess(t *testing.T) {
 func TestRewriteRestartsAnExpiredList(t *testing.T) {
 	s := newFakeStore(25)
 	s.expireNextContinue = true
-	var res RewriteResult
-	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff, PageSize: 10}, &res); err != nil {
+	var res Result
+	if err := Run(context.Background(), s.client(t), Target{GVR: secretsGVR, Namespaced: true}, Options{Backoff: &fastBackoff, PageSize: 10}, &res); err != nil {
 		t.Fatal(err)
 	}
 	// The first page is rewritten twice: once before the expiry, once after.
@@ -362,8 +364,8 @@ func TestRewriteInterruptedThenRepeated(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var mu sync.Mutex
 	n := 0
-	var res RewriteResult
-	err := Rewrite(ctx, s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff, PageSize: 50, AfterUpdate: func() {
+	var res Result
+	err := Run(ctx, s.client(t), Target{GVR: secretsGVR, Namespaced: true}, Options{Backoff: &fastBackoff, PageSize: 50, AfterUpdate: func() {
 		mu.Lock()
 		defer mu.Unlock()
 		if n++; n == 120 {
@@ -373,12 +375,12 @@ func TestRewriteInterruptedThenRepeated(t *testing.T) {
 	if err == nil || !errors.Is(err, context.Canceled) {
 		t.Fatalf("interrupted rewrite returned %v", err)
 	}
-	var ce *CallError
+	var ce *kube.CallError
 	if !errors.As(err, &ce) || ce.Op.Verb == "" {
 		t.Errorf("the error does not name the call: %v", err)
 	}
-	var again RewriteResult
-	if err := Rewrite(context.Background(), s.client(t), RewriteTarget{GVR: secretsGVR, Namespaced: true}, RewriteOptions{Backoff: &fastBackoff}, &again); err != nil {
+	var again Result
+	if err := Run(context.Background(), s.client(t), Target{GVR: secretsGVR, Namespaced: true}, Options{Backoff: &fastBackoff}, &again); err != nil {
 		t.Fatal(err)
 	}
 	if again.Rewritten != 300 {
@@ -389,40 +391,4 @@ func TestRewriteInterruptedThenRepeated(t *testing.T) {
 			t.Errorf("%s: %q became %q", k, before[k], v)
 		}
 	}
-}
-
-func TestParseEncryptionConfigInfo(t *testing.T) {
-	page := `# HELP apiserver_encryption_config_controller_automatic_reloads_total [ALPHA] Total number of reload successes and failures.
-# TYPE apiserver_encryption_config_controller_automatic_reloads_total counter
-apiserver_encryption_config_controller_automatic_reloads_total{apiserver_id_hash="sha256:aa",status="success"} 1
-# HELP apiserver_encryption_config_controller_last_config_info [ALPHA] Information about the last applied encryption configuration with hash as label, split by apiserver identity.
-# TYPE apiserver_encryption_config_controller_last_config_info gauge
-apiserver_encryption_config_controller_last_config_info{apiserver_id_hash="sha256:aa",hash="sha256:0123abcd"} 1
-# HELP go_goroutines Number of goroutines that currently exist.
-# TYPE go_goroutines gauge
-go_goroutines 412
-`
-	got, err := parseEncryptionConfigInfo([]byte(page))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fmt.Sprint(got) != "[0123abcd]" {
-		t.Errorf("got %v", got)
-	}
-	if got, err := parseEncryptionConfigInfo([]byte("go_goroutines 1\n")); err != nil || len(got) != 0 {
-		t.Errorf("page without the metric: %v, %v", got, err)
-	}
-}
-
-// FuzzParseEncryptionConfigInfo: any /metrics page parses without panicking.
-func FuzzParseEncryptionConfigInfo(f *testing.F) {
-	f.Add(`apiserver_encryption_config_controller_last_config_info{apiserver_id_hash="sha256:aa",hash="sha256:0123"} 1` + "\n")
-	f.Add("# TYPE apiserver_encryption_config_controller_last_config_info gauge\napiserver_encryption_config_controller_last_config_info{hash=\"\\\"\"} x\n")
-	f.Add("apiserver_encryption_config_controller_last_config_info 1\n")
-	f.Fuzz(func(t *testing.T, page string) {
-		hashes, err := parseEncryptionConfigInfo([]byte(page))
-		if err != nil && len(hashes) > 0 {
-			t.Fatalf("hashes %v returned with the error %v", hashes, err)
-		}
-	})
 }

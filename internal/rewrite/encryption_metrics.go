@@ -1,4 +1,4 @@
-package kube
+package rewrite
 
 import (
 	"bufio"
