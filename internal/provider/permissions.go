@@ -2,11 +2,11 @@ package provider
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/seccomp"
 )
 
@@ -70,23 +70,6 @@ var cloudPermissions = map[string][]string{
 	"kubeharden_gke_secrets_encryption": {"container.clusters.get", "container.clusters.update", "container.operations.get"},
 }
 
-// rbacRulesYAML renders rules as the `rules:` items of a Role or ClusterRole.
-func rbacRulesYAML(rules []rbacv1.PolicyRule) string {
-	var b strings.Builder
-	for _, r := range rules {
-		fmt.Fprintf(&b, "- apiGroups: [%s]\n  resources: [%s]\n  verbs: [%s]\n", quoteAll(r.APIGroups), quoteAll(r.Resources), quoteAll(r.Verbs))
-	}
-	return b.String()
-}
-
-func quoteAll(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = strconv.Quote(v)
-	}
-	return strings.Join(q, ", ")
-}
-
 // permissionsHint is appended to a permission error of typeName: the whole
 // set of rules the type needs, so that one fix is enough.
 func permissionsHint(typeName string) string {
@@ -95,5 +78,5 @@ func permissionsHint(typeName string) string {
 		return ""
 	}
 	return fmt.Sprintf("\n\nEverything %s needs, as the rules of a ClusterRole (see the Permissions guide):\n\n%s",
-		typeName, strings.TrimSuffix(rbacRulesYAML(p.ClusterRole), "\n"))
+		typeName, strings.TrimSuffix(kube.RulesYAML(p.ClusterRole, ""), "\n"))
 }

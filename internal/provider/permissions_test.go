@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
 const permissionsGuide = "../../templates/guides/permissions.md.tmpl"
@@ -63,11 +64,11 @@ func TestPermissionsGuide(t *testing.T) {
 			}
 			continue
 		}
-		if got, want := fieldsAfterRules(sec, "ClusterRole"), fields(rbacRulesYAML(p.ClusterRole)); got != want {
+		if got, want := fieldsAfterRules(sec, "ClusterRole"), fields(kube.RulesYAML(p.ClusterRole, "")); got != want {
 			t.Errorf("%s: the guide's ClusterRole rules are\n%s\nwant\n%s", typeName, got, want)
 		}
 		if p.Role != nil {
-			if got, want := fieldsAfterRules(sec, "Role"), fields(rbacRulesYAML(p.Role)); got != want {
+			if got, want := fieldsAfterRules(sec, "Role"), fields(kube.RulesYAML(p.Role, "")); got != want {
 				t.Errorf("%s: the guide's Role rules are\n%s\nwant\n%s", typeName, got, want)
 			}
 		} else if strings.Contains(sec, "kind: Role\n") {
@@ -75,7 +76,7 @@ func TestPermissionsGuide(t *testing.T) {
 		}
 	}
 	all := fieldsAfterRules(guideHeading(t, guide, "### All Kubernetes resources and data sources"), "ClusterRole")
-	if want := fields(rbacRulesYAML(mergedRules())); all != want {
+	if want := fields(kube.RulesYAML(mergedRules(), "")); all != want {
 		t.Errorf("the guide's ClusterRole for everything is\n%s\nwant\n%s", all, want)
 	}
 	for typeName, perms := range cloudPermissions {
@@ -319,7 +320,7 @@ data "kubeharden_pod_security_violations" "this" {
 			{Config: config, ExpectError: acctest.ErrorText(fmt.Sprintf(`lacks the verb "list" on "pods" in namespace %q`, ns))},
 			{Config: config, ExpectError: acctest.ErrorText(fmt.Sprintf(`# in a Role (namespace %q) - apiGroups: [""] resources: ["pods"] verbs: ["list"]`, ns))},
 			{Config: config, ExpectError: acctest.ErrorText(`Everything kubeharden_pod_security_violations needs, as the rules of a ClusterRole (see the Permissions guide): ` +
-				fields(rbacRulesYAML(kubernetesPermissions["kubeharden_pod_security_violations"].ClusterRole)))},
+				fields(kube.RulesYAML(kubernetesPermissions["kubeharden_pod_security_violations"].ClusterRole, "")))},
 		},
 	})
 }
