@@ -61,13 +61,28 @@ var kubernetesPermissions = map[string]kubernetesPermission{
 }
 
 // cloudPermissions maps the EKS and GKE types to the IAM permissions of the
-// identity the provider runs as. Permissions of other identities (the KMS
-// key's users) are in the guide's text.
+// identity the provider runs as: the single source of the types'
+// descriptions (through iamPermissions) and, checked by tests, of the
+// Permissions and Drift detection guides. Permissions of other identities
+// (the KMS key's users) are in the guide's text.
 var cloudPermissions = map[string][]string{
 	"kubeharden_eks_cluster":            {"eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"},
 	"kubeharden_eks_secrets_encryption": {"eks:DescribeCluster", "eks:AssociateEncryptionConfig", "eks:DescribeUpdate", "eks:ListUpdates", "kms:DescribeKey", "kms:CreateGrant"},
 	"kubeharden_gke_cluster":            {"container.clusters.get"},
 	"kubeharden_gke_secrets_encryption": {"container.clusters.get", "container.clusters.update", "container.operations.get"},
+}
+
+// iamPermissions renders, for a description, the permissions of typeName in
+// cloudPermissions whose names start with prefix ("eks:", "kms:",
+// "container."), in the table's order: `a`, `b`, `c`.
+func iamPermissions(typeName, prefix string) string {
+	var ps []string
+	for _, p := range cloudPermissions[typeName] {
+		if strings.HasPrefix(p, prefix) {
+			ps = append(ps, p)
+		}
+	}
+	return quotedList(ps)
 }
 
 // permissionsHint is appended to a permission error of typeName: the whole

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -86,6 +87,61 @@ func TestPermissionsGuide(t *testing.T) {
 				t.Errorf("%s: the guide does not list %s", typeName, p)
 			}
 		}
+	}
+}
+
+// TestPermissionsInDescriptions checks that the description of each EKS and
+// GKE type names every IAM permission cloudPermissions lists for it.
+func TestPermissionsInDescriptions(t *testing.T) {
+	descs := typeDescriptions(t)
+	for typeName, perms := range cloudPermissions {
+		desc, ok := descs[typeName]
+		if !ok {
+			t.Errorf("cloudPermissions names %s, which the provider does not have", typeName)
+			continue
+		}
+		for _, p := range perms {
+			if !strings.Contains(desc, "`"+p+"`") {
+				t.Errorf("%s: the description does not name %s:\n%s", typeName, p, desc)
+			}
+		}
+	}
+}
+
+const driftGuide = "../../templates/guides/drift-detection-in-ci.md.tmpl"
+
+var (
+	guideTypeName      = regexp.MustCompile("`(kubeharden_[a-z0-9_]+)`")
+	guideIAMPermission = regexp.MustCompile("`((?:eks|kms):[A-Za-z]+|container\\.[a-z.]+)`")
+)
+
+// TestPermissionsDriftGuide checks that each IAM permission the Drift
+// detection guide's table gives a row of types is one that cloudPermissions
+// lists for one of those types.
+func TestPermissionsDriftGuide(t *testing.T) {
+	b, err := os.ReadFile(driftGuide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		perms := guideIAMPermission.FindAllStringSubmatch(line, -1)
+		if !strings.HasPrefix(line, "|") || len(perms) == 0 {
+			continue
+		}
+		rows++
+		var known []string
+		for _, m := range guideTypeName.FindAllStringSubmatch(line, -1) {
+			known = append(known, cloudPermissions[m[1]]...)
+		}
+		for _, p := range perms {
+			if !slices.Contains(known, p[1]) {
+				t.Errorf("the Drift detection guide gives %s to a row whose types do not need it (see cloudPermissions): %s", p[1], line)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Error("the Drift detection guide's table has no row with IAM permissions")
 	}
 }
 
