@@ -29,15 +29,6 @@ import (
 
 const encAddr = "kubeharden_encryption_config.this"
 
-// errorWith matches every text, in order, however the CLI wraps lines.
-func errorWith(texts ...string) *regexp.Regexp {
-	parts := make([]string, len(texts))
-	for i, s := range texts {
-		parts[i] = acctest.ErrorText(s).String()
-	}
-	return regexp.MustCompile(strings.Join(parts, `[\s\S]*`))
-}
-
 // TestAccEncryptionConfigBadInputs tries every validation rule: each case
 // fails at plan time, before anything is written, with the attribute path
 // in the message.
@@ -375,7 +366,7 @@ func kmsList(t *testing.T, kms []kmsProviderModel) types.List {
 // provider warns of a key rotation, and the warning says what to do.
 func TestEncryptionConfigRotationWarning(t *testing.T) {
 	ctx := context.Background()
-	r := &EncryptionConfigResource{}
+	r := NewEncryptionConfigResource().(*EncryptionConfigResource)
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	model := func(kms ...kmsProviderModel) encryptionConfigModel {
@@ -449,7 +440,7 @@ func TestEncryptionConfigRotationWarning(t *testing.T) {
 // one is removed, and names it.
 func TestEncryptionConfigPathChangeWarning(t *testing.T) {
 	ctx := context.Background()
-	r := &EncryptionConfigResource{}
+	r := NewEncryptionConfigResource().(*EncryptionConfigResource)
 	var sr fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sr)
 	kms := kmsList(t, []kmsProviderModel{{types.StringValue("a"), types.StringValue("unix:///a.sock"), types.StringValue("3s")}})
