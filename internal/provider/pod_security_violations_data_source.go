@@ -54,7 +54,8 @@ func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasour
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The pods of a namespace that break a Pod Security level, with the reasons the API server would give. " +
 			"The pods are evaluated offline with `k8s.io/pod-security-admission/policy`, the evaluator kube-apiserver uses, so this works " +
-			"on any cluster with read-only access to pods, and changes nothing. Use it in a `check` block to fail CI before enforcing a level.",
+			"on any cluster with read-only access to pods, and changes nothing. Use it in a `check` block to fail CI before enforcing a level. " +
+			"Every pod of the namespace is evaluated, whatever its phase; `checked_pods` counts them." + sameRunDescription,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<namespace>/<level>:<version>`."},
 			"namespace": schema.StringAttribute{
