@@ -732,7 +732,9 @@ resource "kubeharden_seccomp_default" "test" {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				ExpectError: errorWith("Error: Kubernetes Permission Denied", `The API server refused to patch `+
+				// The apply is a PATCH, but the authorizer refuses the
+				// create it implies, and the error names that verb.
+				ExpectError: errorWith("Error: Kubernetes Permission Denied", `The API server refused to create `+
 					`mutatingadmissionpolicies.admissionregistration.k8s.io "`+seccomp.ObjectName(id)+`"`,
 					`verbs: ["get", "create", "patch", "delete"]`),
 			},
