@@ -7,7 +7,9 @@ provider "kubeharden" {
 }
 
 # A cluster created in the same configuration: values unknown at plan time
-# are fine, the connection is made at apply.
+# are fine for resources, which connect at apply. A data source read through
+# this provider needs depends_on = [aws_eks_cluster.prod] (see "Cluster
+# created in the same run").
 provider "kubeharden" {
   alias = "eks"
 

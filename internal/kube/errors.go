@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
 
@@ -125,5 +127,28 @@ func RBACRule(op Op) string {
 	if op.Namespace != "" {
 		kind = fmt.Sprintf("Role (namespace %q)", op.Namespace)
 	}
-	return fmt.Sprintf("  # in a %s\n  - apiGroups: [%q]\n    resources: [%q]\n    verbs: [%q]", kind, op.Group, op.Resource, op.Verb)
+	rule := rbacv1.PolicyRule{APIGroups: []string{op.Group}, Resources: []string{op.Resource}, Verbs: []string{op.Verb}}
+	return "  # in a " + kind + "\n" + strings.TrimSuffix(RulesYAML([]rbacv1.PolicyRule{rule}, "  "), "\n")
+}
+
+// RulesYAML renders rules as the items of the `rules:` list of a Role or
+// ClusterRole, one line per field, each line prefixed with indent and
+// ended with a newline. It is the one rendering of RBAC rules: in errors, in
+// hints and in the Permissions guide's test.
+func RulesYAML(rules []rbacv1.PolicyRule, indent string) string {
+	var b strings.Builder
+	for _, r := range rules {
+		fmt.Fprintf(&b, "%s- apiGroups: [%s]\n%s  resources: [%s]\n%s  verbs: [%s]\n",
+			indent, quoteJoin(r.APIGroups), indent, quoteJoin(r.Resources), indent, quoteJoin(r.Verbs))
+	}
+	return b.String()
+}
+
+// quoteJoin renders a YAML flow sequence's items, each double-quoted.
+func quoteJoin(s []string) string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
 }

@@ -53,7 +53,7 @@ type clusterNodeModel struct {
 func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What a cluster really runs, read from the Kubernetes API: the API server's version and each node's " +
-			"kubelet and container runtime (from `status.nodeInfo`). Works on any cluster with read access to nodes.",
+			"kubelet and container runtime (from `status.nodeInfo`). Works on any cluster with read access to nodes." + sameRunDescription,
 		Attributes: map[string]schema.Attribute{
 			"id":       schema.StringAttribute{Computed: true, MarkdownDescription: "The API server's host."},
 			"version":  schema.StringAttribute{Computed: true, MarkdownDescription: "The API server's `gitVersion`, e.g. `v1.36.3` or `v1.30.4-eks-a737599`."},

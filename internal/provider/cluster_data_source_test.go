@@ -4,16 +4,24 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
 // TestAccClusterDataSource is the only test of the package that creates Node
@@ -111,5 +119,100 @@ func TestAccProviderConfigErrors(t *testing.T) {
 				}},
 			})
 		})
+	}
+}
+
+// TestAccClusterDataSource_connectionFromSameRun: the kubernetes block takes
+// its kubeconfig path from a resource of the same run, a terraform_data whose
+// output is known only after apply (as a new cluster's endpoint would be).
+// Without depends_on, Terraform reads the data source during the plan, which
+// fails, and says what to do; with depends_on on that resource the read
+// waits for apply, the apply succeeds and the next plan is empty.
+func TestAccClusterDataSource_connectionFromSameRun(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	config := func(dependsOn string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "cluster" {
+  input = %q
+}
+provider "kubeharden" {
+  kubernetes {
+    config_path = terraform_data.cluster.output
+  }
+}
+data "kubeharden_cluster" "this" {
+  %s
+}
+`, cp.KubeconfigPath, dependsOn)
+	}
+	ds := "data.kubeharden_cluster.this"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: config(""),
+				ExpectError: errorWith("Error: Kubernetes Connection Not Yet Known",
+					"the call get version cannot be made during this plan",
+					"to this data source's depends_on", "Terraform then reads the data source during apply",
+					`"Cluster created in the same run"`),
+			},
+			{
+				Config: config("depends_on = [terraform_data.cluster]"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(ds, plancheck.ResourceActionRead)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("id"), knownvalue.StringExact(cp.Host)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("version"), knownvalue.StringRegexp(regexp.MustCompile(`^v1\.36\.\d+$`))),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("major"), knownvalue.StringExact("1")),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("minor"), knownvalue.StringExact("36")),
+				},
+			},
+		},
+	})
+}
+
+// TestConnectionNotYetKnown: the error of a data source whose provider block
+// is not known during the plan says how to defer its read to apply; a
+// resource's does not (depends_on would not help it), and every data
+// source's description says it too.
+func TestConnectionNotYetKnown(t *testing.T) {
+	ctx := context.Background()
+	pd := &ProviderData{Kube: kube.NewLazy(kube.Config{}, true), AWS: eks.NewLazy(eks.Config{}, true), Google: gke.NewLazy(gke.Config{}, true)}
+	hint := []string{"fails on every plan until those values are known", "to this data source's depends_on",
+		"Terraform then reads the data source during apply", `"Cluster created in the same run"`}
+
+	d := &dataSourceBase{base{name: "cluster"}}
+	var cr datasource.ConfigureResponse
+	d.Configure(ctx, datasource.ConfigureRequest{ProviderData: pd}, &cr)
+	var diags diag.Diagnostics
+	d.kube(ctx, kube.Op{Verb: "get", Resource: "version"}, &diags)
+	expectOneDiag(t, diags, diag.SeverityError, "Kubernetes Connection Not Yet Known",
+		append([]string{"the call get version cannot be made during this plan."}, hint...)...)
+	diags = nil
+	d.eks(ctx, eks.Op{Action: "DescribeCluster", Cluster: "prod"}, &diags)
+	expectOneDiag(t, diags, diag.SeverityError, "AWS Configuration Not Yet Known", hint...)
+	diags = nil
+	d.gke(ctx, gke.GetClusterCall("projects/p/locations/l/clusters/c"), &diags)
+	expectOneDiag(t, diags, diag.SeverityError, "Google Connection Not Yet Known", hint...)
+
+	r := &resourceBase{base{name: "seccomp_default"}}
+	var rr fwresource.ConfigureResponse
+	r.Configure(ctx, fwresource.ConfigureRequest{ProviderData: pd}, &rr)
+	diags = nil
+	r.kube(ctx, kube.Op{Verb: "get", Resource: "version"}, &diags)
+	expectOneDiag(t, diags, diag.SeverityError, "Kubernetes Connection Not Yet Known", "the call get version cannot be made during this plan.")
+	if strings.Contains(diags[0].Detail(), "depends_on") {
+		t.Errorf("a resource's error suggests depends_on: %s", diags[0].Detail())
+	}
+
+	descs := typeDescriptions(t)
+	for _, newDataSource := range New("test")().DataSources(ctx) {
+		var md datasource.MetadataResponse
+		newDataSource().Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: providerTypeName}, &md)
+		if !strings.Contains(descs[md.TypeName], sameRunDescription) {
+			t.Errorf("%s: the description does not say what to do when the cluster is created in the same run", md.TypeName)
+		}
 	}
 }

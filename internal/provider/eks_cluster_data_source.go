@@ -75,7 +75,7 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"`DescribeNodegroup`): its Kubernetes version, its Secrets encryption, and the container runtime of each managed " +
 			"node group, derived from the node group's AMI type and version. Needs no access to the Kubernetes API. " +
 			"Self-managed nodes and Fargate are not node groups and are not reported; use `kubeharden_cluster` to see every node.\n\n" +
-			"IAM permissions: `eks:DescribeCluster`, `eks:ListNodegroups`, `eks:DescribeNodegroup`.",
+			"IAM permissions: " + iamPermissions(d.typeName(), "eks:") + "." + sameRunDescription,
 		Attributes: map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Required:            true,

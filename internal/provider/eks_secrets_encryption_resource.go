@@ -66,8 +66,7 @@ func (r *EKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.Sc
 			"still needs the key to read its Secrets.\n\n" +
 			"From Kubernetes 1.28, EKS encrypts all Kubernetes API data with an AWS-owned key by default; this resource adds " +
 			"envelope encryption of Secrets with a key you own, so that you control and audit its use.\n\n" +
-			"IAM permissions: `eks:DescribeCluster`, `eks:AssociateEncryptionConfig`, `eks:DescribeUpdate`, `eks:ListUpdates`, and on the key " +
-			"`kms:DescribeKey` and `kms:CreateGrant`.",
+			"IAM permissions: " + iamPermissions(r.typeName(), "eks:") + ", and on the key " + iamPermissions(r.typeName(), "kms:") + ".",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,

@@ -96,12 +96,6 @@ func checkUpdates(m *acctest.Moto, cluster string, statuses ...string) func(*ter
 	}
 }
 
-// attrError matches a diagnostic about attr: its summary, the configuration
-// line Terraform quotes (which names the attribute), then the detail.
-func attrError(summary, attr, detail string) *regexp.Regexp {
-	return regexp.MustCompile(`(?s)` + regexp.QuoteMeta(summary) + `.*\b` + regexp.QuoteMeta(attr) + `\s+=.*` + acctest.ErrorText(detail).String())
-}
-
 // TestAccEKSSecretsEncryption_basic associates a key (through InProgress),
 // re-plans empty, imports, refuses a key change at plan time, and leaves the
 // cluster encrypted on destroy.
@@ -155,7 +149,7 @@ func TestAccEKSSecretsEncryption_basic(t *testing.T) {
 			{
 				Config:   eksEncryptionConfig(m, name, key2, ""),
 				PlanOnly: true,
-				ExpectError: attrError("EKS Cannot Change The Secrets Encryption Key", "key_arn",
+				ExpectError: errorWith("EKS Cannot Change The Secrets Encryption Key", "key_arn =",
 					fmt.Sprintf("The Secrets of cluster %q are encrypted with the KMS key %s; the configuration asks for %s.", name, key1, key2)),
 			},
 		},
@@ -199,7 +193,7 @@ func TestAccEKSSecretsEncryption_otherKeyAlreadySet(t *testing.T) {
 		CheckDestroy:             checkClusterKey(m, name, key2),
 		Steps: []tfresource.TestStep{{
 			Config: eksEncryptionConfig(m, name, key1, ""),
-			ExpectError: attrError("Cluster Already Encrypted With Another Key", "key_arn",
+			ExpectError: errorWith("Cluster Already Encrypted With Another Key", "key_arn =",
 				fmt.Sprintf("The Secrets of cluster %q in us-east-1 are already encrypted with the KMS key %s, not %s.", name, key2, key1)),
 		}},
 	})
@@ -281,7 +275,7 @@ func TestAccEKSSecretsEncryption_drift(t *testing.T) {
 				PreConfig: recreate(key2),
 				Config:    config,
 				PlanOnly:  true,
-				ExpectError: attrError("EKS Cannot Change The Secrets Encryption Key", "key_arn",
+				ExpectError: errorWith("EKS Cannot Change The Secrets Encryption Key", "key_arn =",
 					fmt.Sprintf("The Secrets of cluster %q are encrypted with the KMS key %s; the configuration asks for %s.", name, key2, key1)),
 			},
 			{
@@ -390,22 +384,22 @@ func TestAccEKSSecretsEncryption_badInput(t *testing.T) {
 		name, config string
 		want         *regexp.Regexp
 	}{
-		{"empty cluster name", resourceCfg("", key), attrError("Invalid Attribute Value Length", "cluster_name", "string length must be between 1 and 100")},
-		{"cluster name with a space", resourceCfg("prod cluster", key), attrError("Invalid Attribute Value Match", "cluster_name", "must start with a letter or digit and contain only letters, digits, hyphens and underscores")},
-		{"cluster name starting with a hyphen", resourceCfg("-prod", key), attrError("Invalid Attribute Value Match", "cluster_name", "must start with a letter or digit")},
-		{"cluster name too long", resourceCfg(strings.Repeat("a", 101), key), attrError("Invalid Attribute Value Length", "cluster_name", "string length must be between 1 and 100")},
-		{"key not an ARN", resourceCfg("prod", keyID1), attrError("Invalid KMS Key ARN", "key_arn", fmt.Sprintf("%q is not an ARN", keyID1))},
-		{"empty key", resourceCfg("prod", ""), attrError("Invalid KMS Key ARN", "key_arn", `"" is not an ARN`)},
-		{"alias ARN", resourceCfg("prod", "arn:aws:kms:us-east-1:123456789012:alias/eks"), attrError("Invalid KMS Key ARN", "key_arn", "is a KMS alias ARN; use the ARN of the key itself")},
-		{"another service", resourceCfg("prod", "arn:aws:iam::123456789012:role/eks"), attrError("Invalid KMS Key ARN", "key_arn", `is an ARN of the service "iam"`)},
-		{"short account", resourceCfg("prod", "arn:aws:kms:us-east-1:1234:key/"+keyID1), attrError("Invalid KMS Key ARN", "key_arn", `has the account "1234"`)},
-		{"upper-case key ID", resourceCfg("prod", m.KeyARN("1234ABCD-12AB-34CD-56EF-1234567890AB")), attrError("Invalid KMS Key ARN", "key_arn", "has the key ID")},
+		{"empty cluster name", resourceCfg("", key), errorWith("Invalid Attribute Value Length", "cluster_name =", "string length must be between 1 and 100")},
+		{"cluster name with a space", resourceCfg("prod cluster", key), errorWith("Invalid Attribute Value Match", "cluster_name =", "must start with a letter or digit and contain only letters, digits, hyphens and underscores")},
+		{"cluster name starting with a hyphen", resourceCfg("-prod", key), errorWith("Invalid Attribute Value Match", "cluster_name =", "must start with a letter or digit")},
+		{"cluster name too long", resourceCfg(strings.Repeat("a", 101), key), errorWith("Invalid Attribute Value Length", "cluster_name =", "string length must be between 1 and 100")},
+		{"key not an ARN", resourceCfg("prod", keyID1), errorWith("Invalid KMS Key ARN", "key_arn =", fmt.Sprintf("%q is not an ARN", keyID1))},
+		{"empty key", resourceCfg("prod", ""), errorWith("Invalid KMS Key ARN", "key_arn =", `"" is not an ARN`)},
+		{"alias ARN", resourceCfg("prod", "arn:aws:kms:us-east-1:123456789012:alias/eks"), errorWith("Invalid KMS Key ARN", "key_arn =", "is a KMS alias ARN; use the ARN of the key itself")},
+		{"another service", resourceCfg("prod", "arn:aws:iam::123456789012:role/eks"), errorWith("Invalid KMS Key ARN", "key_arn =", `is an ARN of the service "iam"`)},
+		{"short account", resourceCfg("prod", "arn:aws:kms:us-east-1:1234:key/"+keyID1), errorWith("Invalid KMS Key ARN", "key_arn =", `has the account "1234"`)},
+		{"upper-case key ID", resourceCfg("prod", m.KeyARN("1234ABCD-12AB-34CD-56EF-1234567890AB")), errorWith("Invalid KMS Key ARN", "key_arn =", "has the key ID")},
 		{"key in another region", resourceCfg("prod", "arn:aws:kms:eu-west-1:123456789012:key/"+keyID1),
-			attrError("KMS Key In Another Region", "key_arn", "is in eu-west-1, but the provider manages EKS clusters in us-east-1")},
+			errorWith("KMS Key In Another Region", "key_arn =", "is in eu-west-1, but the provider manages EKS clusters in us-east-1")},
 		{"bad create timeout", eksEncryptionConfig(m, "prod", key, "  timeouts {\n    create = \"soon\"\n  }\n"),
 			regexp.MustCompile(`(?s)Invalid Attribute Value.*create\s+=.*must be a string containing a sequence of decimal numbers`)},
 		{"empty data source name", m.ProviderConfig() + `data "kubeharden_eks_cluster" "this" { name = "" }`,
-			attrError("Invalid Attribute Value Length", "name", "string length must be between 1 and 100")},
+			errorWith("Invalid Attribute Value Length", "name =", "string length must be between 1 and 100")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -497,16 +491,5 @@ func TestEKSSecretsEncryptionModifyPlan(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func expectOneDiag(t *testing.T, diags diag.Diagnostics, sev diag.Severity, summary, detail string) {
-	t.Helper()
-	if len(diags) != 1 {
-		t.Fatalf("got %d diagnostics, want 1: %v", len(diags), diags)
-	}
-	d := diags[0]
-	if d.Severity() != sev || d.Summary() != summary || !strings.Contains(d.Detail(), detail) {
-		t.Fatalf("got %v %q: %q; want %v %q containing %q", d.Severity(), d.Summary(), d.Detail(), sev, summary, detail)
 	}
 }

@@ -29,15 +29,6 @@ import (
 
 const encAddr = "kubeharden_encryption_config.this"
 
-// errorWith matches every text, in order, however the CLI wraps lines.
-func errorWith(texts ...string) *regexp.Regexp {
-	parts := make([]string, len(texts))
-	for i, s := range texts {
-		parts[i] = acctest.ErrorText(s).String()
-	}
-	return regexp.MustCompile(strings.Join(parts, `[\s\S]*`))
-}
-
 // TestAccEncryptionConfigBadInputs tries every validation rule: each case
 // fails at plan time, before anything is written, with the attribute path
 // in the message.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -26,6 +27,10 @@ type base struct {
 	name     string
 	timeouts timeoutDefaults
 	data     *ProviderData
+	// dataSource is set by dataSourceBase: a data source is read during the
+	// plan, so its error for a connection not known yet says how to defer
+	// the read to apply.
+	dataSource bool
 }
 
 // typeName is the full type name, e.g. "kubeharden_seccomp_default".
@@ -76,22 +81,47 @@ func clientOf[T any](ctx context.Context, d *ProviderData, pick func(*ProviderDa
 // is about to make, for the error when there is no client.
 func (b *base) kube(ctx context.Context, op kube.Op, diags *diag.Diagnostics) *kube.Client {
 	c, _ := clientOf(ctx, b.data, func(d *ProviderData) lazyClient[*kube.Client] { return d.Kube },
-		func(err error) (string, string) { return kube.Describe(op, err) }, diags)
+		b.unknownHint(kube.ErrUnknownConfig, func(err error) (string, string) { return kube.Describe(op, err) }), diags)
 	return c
 }
 
 // eks returns the EKS client; op names the first call.
 func (b *base) eks(ctx context.Context, op eks.Op, diags *diag.Diagnostics) *eks.Client {
 	c, _ := clientOf(ctx, b.data, func(d *ProviderData) lazyClient[*eks.Client] { return d.AWS },
-		func(err error) (string, string) { return eks.Describe(op, err) }, diags)
+		b.unknownHint(eks.ErrUnknownConfig, func(err error) (string, string) { return eks.Describe(op, err) }), diags)
 	return c
 }
 
 // gke returns the Kubernetes Engine client; call names the first call.
 func (b *base) gke(ctx context.Context, call gke.Call, diags *diag.Diagnostics) *gke.Client {
 	c, _ := clientOf(ctx, b.data, func(d *ProviderData) lazyClient[*gke.Client] { return d.Google },
-		func(err error) (string, string) { return gke.Describe(call, err) }, diags)
+		b.unknownHint(gke.ErrUnknownConfig, func(err error) (string, string) { return gke.Describe(call, err) }), diags)
 	return c
+}
+
+// sameRunHint ends the error of a data source whose provider block is not
+// known during the plan. Terraform reads a data source during the plan
+// unless it depends on a pending change, and apply needs a plan that
+// succeeds, so without depends_on such a configuration never converges.
+const sameRunHint = "\n\nTerraform reads a data source during the plan unless it depends on a change that is still pending, so this one " +
+	"fails on every plan until those values are known, and the configuration can never be applied. Add the resource that " +
+	"produces them (the cluster, or the kubeconfig file or credentials made from it) to this data source's depends_on, for " +
+	"example depends_on = [aws_eks_cluster.this]: Terraform then reads the data source during apply, after that resource, and " +
+	"later plans read it as usual. See \"Cluster created in the same run\" in the provider's documentation."
+
+// unknownHint wraps describe so that, for a data source, the error of a
+// provider block not known yet (unknown) says how to defer the read.
+func (b *base) unknownHint(unknown error, describe func(error) (string, string)) func(error) (string, string) {
+	if !b.dataSource {
+		return describe
+	}
+	return func(err error) (string, string) {
+		summary, detail := describe(err)
+		if errors.Is(err, unknown) {
+			detail += sameRunHint
+		}
+		return summary, detail
+	}
 }
 
 // kubeError adds the diagnostic of a failed Kubernetes call. A refusal also
@@ -134,5 +164,13 @@ func (d *dataSourceBase) Metadata(_ context.Context, req datasource.MetadataRequ
 }
 
 func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.dataSource = true
 	d.configure(req.ProviderData, &resp.Diagnostics)
 }
+
+// sameRunDescription ends the description of every data source that reads a
+// cluster: what to do when the provider's connection comes from a resource
+// of the same run (see sameRunHint).
+const sameRunDescription = "\n\nWhen the provider's connection block takes a value from a resource created in the same run " +
+	"(a new cluster), add that resource to this data source's `depends_on`, so that it is read during apply; see " +
+	"\"Cluster created in the same run\" in the provider's documentation."

@@ -63,7 +63,8 @@ func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 		MarkdownDescription: "What a GKE cluster runs, read from the Kubernetes Engine API (`clusters.get`): the control plane's version, " +
 			"release channel, Secrets encryption, and each node pool's container runtime as its image type implies. " +
 			"`*_CONTAINERD` image types run containerd; the legacy `COS`, `UBUNTU`, `WINDOWS_LTSC` and `WINDOWS_SAC` ran Docker " +
-			"through the dockershim, removed in Kubernetes 1.24. Needs the IAM permission `container.clusters.get`.",
+			"through the dockershim, removed in Kubernetes 1.24.\n\n" +
+			"IAM permissions: " + iamPermissions(d.typeName(), "container.") + "." + sameRunDescription,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`project/location/name`."},
 			"project": schema.StringAttribute{

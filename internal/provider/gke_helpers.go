@@ -23,11 +23,17 @@ func (b *base) gkeProject(v types.String, diags *diag.Diagnostics) (string, bool
 		p, _ = b.data.Google.Project()
 	}
 	if p == "" {
-		diags.AddAttributeError(path.Root("project"), "Missing Project",
-			"No project is set here, and the provider has no default: set project on this block, or google.project in the provider block (or the GOOGLE_PROJECT environment variable).")
+		missingProject(diags)
 		return "", false
 	}
 	return p, true
+}
+
+// missingProject adds the error of a GKE resource or data source whose
+// project is set neither on its block nor on the provider.
+func missingProject(diags *diag.Diagnostics) {
+	diags.AddAttributeError(path.Root("project"), "Missing Project",
+		"No project is set on this block, and the provider has no default: set project here, or google.project in the provider block (or the GOOGLE_PROJECT environment variable).")
 }
 
 // Validators shared by the GKE resource and data source.

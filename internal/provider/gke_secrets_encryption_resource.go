@@ -64,7 +64,8 @@ func (r *GKESecretsEncryptionResource) Schema(ctx context.Context, _ resource.Sc
 			"`ENCRYPTED` and `ALL_OBJECTS_ENCRYPTION_ENABLED` are the same state here. A cluster decrypted or re-keyed outside " +
 			"Terraform shows as a change of `key_name`. Destroy decrypts the Secrets (`DECRYPTED`) and waits.\n\n" +
 			"The GKE service agent (`service-PROJECT_NUMBER@container-engine-robot.iam.gserviceaccount.com`) needs " +
-			"`roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key, and the key must be in the cluster's region.",
+			"`roles/cloudkms.cryptoKeyEncrypterDecrypter` on the key, and the key must be in the cluster's region.\n\n" +
+			"IAM permissions: " + iamPermissions(r.typeName(), "container.") + ".",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed: true, MarkdownDescription: "`project/location/cluster`.",
@@ -136,8 +137,7 @@ func (r *GKESecretsEncryptionResource) ModifyPlan(ctx context.Context, req resou
 				resp.RequiresReplace = append(resp.RequiresReplace, path.Root("project"))
 			}
 		case prior == nil:
-			resp.Diagnostics.AddAttributeError(path.Root("project"), "Missing Project",
-				"No project is set on this resource, and the provider has no default: set project here, or google.project in the provider block (or the GOOGLE_PROJECT environment variable).")
+			missingProject(&resp.Diagnostics)
 			return
 		}
 	}

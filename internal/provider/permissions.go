@@ -2,11 +2,11 @@ package provider
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/seccomp"
 )
 
@@ -61,8 +61,10 @@ var kubernetesPermissions = map[string]kubernetesPermission{
 }
 
 // cloudPermissions maps the EKS and GKE types to the IAM permissions of the
-// identity the provider runs as. Permissions of other identities (the KMS
-// key's users) are in the guide's text.
+// identity the provider runs as: the single source of the types'
+// descriptions (through iamPermissions) and, checked by tests, of the
+// Permissions and Drift detection guides. Permissions of other identities
+// (the KMS key's users) are in the guide's text.
 var cloudPermissions = map[string][]string{
 	"kubeharden_eks_cluster":            {"eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"},
 	"kubeharden_eks_secrets_encryption": {"eks:DescribeCluster", "eks:AssociateEncryptionConfig", "eks:DescribeUpdate", "eks:ListUpdates", "kms:DescribeKey", "kms:CreateGrant"},
@@ -70,21 +72,17 @@ var cloudPermissions = map[string][]string{
 	"kubeharden_gke_secrets_encryption": {"container.clusters.get", "container.clusters.update", "container.operations.get"},
 }
 
-// rbacRulesYAML renders rules as the `rules:` items of a Role or ClusterRole.
-func rbacRulesYAML(rules []rbacv1.PolicyRule) string {
-	var b strings.Builder
-	for _, r := range rules {
-		fmt.Fprintf(&b, "- apiGroups: [%s]\n  resources: [%s]\n  verbs: [%s]\n", quoteAll(r.APIGroups), quoteAll(r.Resources), quoteAll(r.Verbs))
+// iamPermissions renders, for a description, the permissions of typeName in
+// cloudPermissions whose names start with prefix ("eks:", "kms:",
+// "container."), in the table's order: `a`, `b`, `c`.
+func iamPermissions(typeName, prefix string) string {
+	var ps []string
+	for _, p := range cloudPermissions[typeName] {
+		if strings.HasPrefix(p, prefix) {
+			ps = append(ps, p)
+		}
 	}
-	return b.String()
-}
-
-func quoteAll(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = strconv.Quote(v)
-	}
-	return strings.Join(q, ", ")
+	return quotedList(ps)
 }
 
 // permissionsHint is appended to a permission error of typeName: the whole
@@ -95,5 +93,5 @@ func permissionsHint(typeName string) string {
 		return ""
 	}
 	return fmt.Sprintf("\n\nEverything %s needs, as the rules of a ClusterRole (see the Permissions guide):\n\n%s",
-		typeName, strings.TrimSuffix(rbacRulesYAML(p.ClusterRole), "\n"))
+		typeName, strings.TrimSuffix(kube.RulesYAML(p.ClusterRole, ""), "\n"))
 }

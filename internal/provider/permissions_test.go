@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
 const permissionsGuide = "../../templates/guides/permissions.md.tmpl"
@@ -63,11 +65,11 @@ func TestPermissionsGuide(t *testing.T) {
 			}
 			continue
 		}
-		if got, want := fieldsAfterRules(sec, "ClusterRole"), fields(rbacRulesYAML(p.ClusterRole)); got != want {
+		if got, want := fieldsAfterRules(sec, "ClusterRole"), fields(kube.RulesYAML(p.ClusterRole, "")); got != want {
 			t.Errorf("%s: the guide's ClusterRole rules are\n%s\nwant\n%s", typeName, got, want)
 		}
 		if p.Role != nil {
-			if got, want := fieldsAfterRules(sec, "Role"), fields(rbacRulesYAML(p.Role)); got != want {
+			if got, want := fieldsAfterRules(sec, "Role"), fields(kube.RulesYAML(p.Role, "")); got != want {
 				t.Errorf("%s: the guide's Role rules are\n%s\nwant\n%s", typeName, got, want)
 			}
 		} else if strings.Contains(sec, "kind: Role\n") {
@@ -75,7 +77,7 @@ func TestPermissionsGuide(t *testing.T) {
 		}
 	}
 	all := fieldsAfterRules(guideHeading(t, guide, "### All Kubernetes resources and data sources"), "ClusterRole")
-	if want := fields(rbacRulesYAML(mergedRules())); all != want {
+	if want := fields(kube.RulesYAML(mergedRules(), "")); all != want {
 		t.Errorf("the guide's ClusterRole for everything is\n%s\nwant\n%s", all, want)
 	}
 	for typeName, perms := range cloudPermissions {
@@ -85,6 +87,61 @@ func TestPermissionsGuide(t *testing.T) {
 				t.Errorf("%s: the guide does not list %s", typeName, p)
 			}
 		}
+	}
+}
+
+// TestPermissionsInDescriptions checks that the description of each EKS and
+// GKE type names every IAM permission cloudPermissions lists for it.
+func TestPermissionsInDescriptions(t *testing.T) {
+	descs := typeDescriptions(t)
+	for typeName, perms := range cloudPermissions {
+		desc, ok := descs[typeName]
+		if !ok {
+			t.Errorf("cloudPermissions names %s, which the provider does not have", typeName)
+			continue
+		}
+		for _, p := range perms {
+			if !strings.Contains(desc, "`"+p+"`") {
+				t.Errorf("%s: the description does not name %s:\n%s", typeName, p, desc)
+			}
+		}
+	}
+}
+
+const driftGuide = "../../templates/guides/drift-detection-in-ci.md.tmpl"
+
+var (
+	guideTypeName      = regexp.MustCompile("`(kubeharden_[a-z0-9_]+)`")
+	guideIAMPermission = regexp.MustCompile("`((?:eks|kms):[A-Za-z]+|container\\.[a-z.]+)`")
+)
+
+// TestPermissionsDriftGuide checks that each IAM permission the Drift
+// detection guide's table gives a row of types is one that cloudPermissions
+// lists for one of those types.
+func TestPermissionsDriftGuide(t *testing.T) {
+	b, err := os.ReadFile(driftGuide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		perms := guideIAMPermission.FindAllStringSubmatch(line, -1)
+		if !strings.HasPrefix(line, "|") || len(perms) == 0 {
+			continue
+		}
+		rows++
+		var known []string
+		for _, m := range guideTypeName.FindAllStringSubmatch(line, -1) {
+			known = append(known, cloudPermissions[m[1]]...)
+		}
+		for _, p := range perms {
+			if !slices.Contains(known, p[1]) {
+				t.Errorf("the Drift detection guide gives %s to a row whose types do not need it (see cloudPermissions): %s", p[1], line)
+			}
+		}
+	}
+	if rows == 0 {
+		t.Error("the Drift detection guide's table has no row with IAM permissions")
 	}
 }
 
@@ -319,7 +376,7 @@ data "kubeharden_pod_security_violations" "this" {
 			{Config: config, ExpectError: acctest.ErrorText(fmt.Sprintf(`lacks the verb "list" on "pods" in namespace %q`, ns))},
 			{Config: config, ExpectError: acctest.ErrorText(fmt.Sprintf(`# in a Role (namespace %q) - apiGroups: [""] resources: ["pods"] verbs: ["list"]`, ns))},
 			{Config: config, ExpectError: acctest.ErrorText(`Everything kubeharden_pod_security_violations needs, as the rules of a ClusterRole (see the Permissions guide): ` +
-				fields(rbacRulesYAML(kubernetesPermissions["kubeharden_pod_security_violations"].ClusterRole)))},
+				fields(kube.RulesYAML(kubernetesPermissions["kubeharden_pod_security_violations"].ClusterRole, "")))},
 		},
 	})
 }

@@ -28,6 +28,14 @@ func NewPodSecurityViolationsDataSource() datasource.DataSource {
 	return &PodSecurityViolationsDataSource{dataSourceBase{base{name: "pod_security_violations", timeouts: timeoutDefaults{Read: 2 * time.Minute}}}}
 }
 
+// checkedPodsDescription documents why there is no separate total: every
+// pod is evaluated, where the API server's check of a new enforce label stops
+// after 3000 pods or one second (and then warns "only checked against the
+// first N of M existing pods").
+const checkedPodsDescription = "How many pods were evaluated: every pod of the namespace, whatever its phase (pending, running, " +
+	"succeeded or failed), so this is also the namespace's number of pods. Unlike the API server's own check when an `enforce` " +
+	"label changes, which stops after 3000 pods or one second, nothing is skipped."
+
 type podSecurityViolationsModel struct {
 	ID          types.String   `tfsdk:"id"`
 	Namespace   types.String   `tfsdk:"namespace"`
@@ -35,7 +43,6 @@ type podSecurityViolationsModel struct {
 	Version     types.String   `tfsdk:"version"`
 	Violations  types.List     `tfsdk:"violations"`
 	CheckedPods types.Int64    `tfsdk:"checked_pods"`
-	TotalPods   types.Int64    `tfsdk:"total_pods"`
 	Compliant   types.Bool     `tfsdk:"compliant"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
@@ -50,7 +57,8 @@ func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasour
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The pods of a namespace that break a Pod Security level, with the reasons the API server would give. " +
 			"The pods are evaluated offline with `k8s.io/pod-security-admission/policy`, the evaluator kube-apiserver uses, so this works " +
-			"on any cluster with read-only access to pods, and changes nothing. Use it in a `check` block to fail CI before enforcing a level.",
+			"on any cluster with read-only access to pods, and changes nothing. Use it in a `check` block to fail CI before enforcing a level. " +
+			"Every pod of the namespace is evaluated, whatever its phase; `checked_pods` counts them." + sameRunDescription,
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`<namespace>/<level>:<version>`."},
 			"namespace": schema.StringAttribute{
@@ -73,8 +81,7 @@ func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasour
 					"reasons": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Why, in the API server's words, e.g. `host namespaces`, `runAsNonRoot != true`."},
 				}},
 			},
-			"checked_pods": schema.Int64Attribute{Computed: true, MarkdownDescription: "How many pods were evaluated."},
-			"total_pods":   schema.Int64Attribute{Computed: true, MarkdownDescription: "How many pods the namespace has."},
+			"checked_pods": schema.Int64Attribute{Computed: true, MarkdownDescription: checkedPodsDescription},
 			"compliant":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no pod breaks the level."},
 		},
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
@@ -140,7 +147,6 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 	m.ID = types.StringValue(ns + "/" + m.Level.ValueString() + ":" + m.Version.ValueString())
 	m.Violations = list
 	m.CheckedPods = types.Int64Value(int64(len(pods)))
-	m.TotalPods = types.Int64Value(int64(len(pods)))
 	m.Compliant = types.BoolValue(len(violations) == 0)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

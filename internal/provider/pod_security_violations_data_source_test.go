@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -9,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
 )
@@ -52,7 +55,6 @@ data "kubeharden_pod_security_violations" "privileged" {
 				statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.baseline", tfjsonpath.New("version"), knownvalue.StringExact("latest")),
 				statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.baseline", tfjsonpath.New("compliant"), knownvalue.Bool(false)),
 				statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.baseline", tfjsonpath.New("checked_pods"), knownvalue.Int64Exact(3)),
-				statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.baseline", tfjsonpath.New("total_pods"), knownvalue.Int64Exact(3)),
 				statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.restricted", tfjsonpath.New("violations"), knownvalue.ListExact([]knownvalue.Check{
 					violation("hostnet", append([]string{"host namespaces"}, restricted...)...),
 					violation("plain", restricted...),
@@ -60,6 +62,54 @@ data "kubeharden_pod_security_violations" "privileged" {
 				})),
 				statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.privileged", tfjsonpath.New("violations"), knownvalue.ListExact(nil)),
 				statecheck.ExpectKnownValue("data.kubeharden_pod_security_violations.privileged", tfjsonpath.New("compliant"), knownvalue.Bool(true)),
+			},
+		}},
+	})
+}
+
+// TestAccPodSecurityViolationsDataSource_terminatedPods shows what
+// checked_pods counts: every pod of the namespace, including the succeeded
+// and failed pods a Job or CronJob leaves behind (their next pods come from
+// the same template, so their violations matter).
+func TestAccPodSecurityViolationsDataSource_terminatedPods(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	ctx := context.Background()
+	ns := acctest.UniqueName("psa-done")
+	if err := cp.CreateNamespace(ctx, ns, nil); err != nil {
+		t.Fatal(err)
+	}
+	for name, phase := range map[string]corev1.PodPhase{"pending": corev1.PodPending, "succeeded": corev1.PodSucceeded, "failed": corev1.PodFailed} {
+		pod, err := cp.Clientset.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec:       corev1.PodSpec{HostNetwork: true, RestartPolicy: corev1.RestartPolicyNever, Containers: []corev1.Container{{Name: "c", Image: "registry.k8s.io/pause:3.10"}}},
+		}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if phase == corev1.PodPending {
+			continue
+		}
+		pod.Status.Phase = phase
+		if _, err := cp.Clientset.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addr := "data.kubeharden_pod_security_violations.baseline"
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: cp.ProviderConfig() + fmt.Sprintf(`
+data "kubeharden_pod_security_violations" "baseline" {
+  namespace = %q
+  level     = "baseline"
+}`, ns),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("checked_pods"), knownvalue.Int64Exact(3)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("violations"), knownvalue.ListExact([]knownvalue.Check{
+					violation("failed", "host namespaces"),
+					violation("pending", "host namespaces"),
+					violation("succeeded", "host namespaces"),
+				})),
 			},
 		}},
 	})

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 
 	admv1 "k8s.io/api/admissionregistration/v1"
 	admv1beta1 "k8s.io/api/admissionregistration/v1beta1"
@@ -41,23 +39,6 @@ var RBACRules = []rbacv1.PolicyRule{{
 	Resources: []string{PolicyResource, BindingResource},
 	Verbs:     []string{"get", "create", "patch", "delete"},
 }}
-
-// RBACRulesYAML renders RBACRules as the rules of a ClusterRole.
-func RBACRulesYAML() string {
-	var b strings.Builder
-	for _, r := range RBACRules {
-		fmt.Fprintf(&b, "  - apiGroups: [%s]\n    resources: [%s]\n    verbs: [%s]\n", quoteJoin(r.APIGroups), quoteJoin(r.Resources), quoteJoin(r.Verbs))
-	}
-	return strings.TrimSuffix(b.String(), "\n")
-}
-
-func quoteJoin(s []string) string {
-	q := make([]string, len(s))
-	for i, v := range s {
-		q[i] = strconv.Quote(v)
-	}
-	return strings.Join(q, ", ")
-}
 
 // Discovery is the part of the discovery API that Discover reads. Unlike
 // client-go's DiscoveryInterface, every call takes a context, so that the
