@@ -668,7 +668,7 @@ data "kubeharden_eks_cluster" "this" {
 	clusterPath := "^/clusters/" + regexp.QuoteMeta(name)
 	var hangs []*acctest.Rule
 	var sw stopwatch
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
@@ -750,7 +750,7 @@ data "kubeharden_gke_cluster" "this" {
 	name := "projects/my-project/locations/europe-west1/clusters/prod"
 	var hang *acctest.Rule
 	var sw stopwatch
-	tfresource.ParallelTest(t, tfresource.TestCase{
+	tfresource.Test(t, tfresource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []tfresource.TestStep{
 			{
