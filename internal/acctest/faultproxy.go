@@ -104,17 +104,19 @@ func (r *Rule) take(req *http.Request) bool {
 	return true
 }
 
-// FaultProxy is a TLS reverse proxy on 127.0.0.1 between the provider and a
-// control plane's kube-apiserver, which injects programmed faults. It
-// forwards as the cluster administrator (its own client certificate).
+// FaultProxy is a reverse proxy on 127.0.0.1 between the provider and an
+// API, which injects programmed faults: over TLS in front of a control
+// plane's kube-apiserver (forwarding as the cluster administrator, with its
+// own client certificate), or over HTTP in front of moto or the fake GKE.
 type FaultProxy struct {
-	URL    string
-	cp     *ControlPlane
-	srv    *httptest.Server
-	mu     sync.Mutex
-	rules  []*Rule
-	counts map[string]int
-	closed chan struct{}
+	URL       string
+	cp        *ControlPlane
+	srv       *httptest.Server
+	mu        sync.Mutex
+	rules     []*Rule
+	counts    map[string]int
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 // NewFaultProxy starts a proxy in front of cp. Stop it with Close.
@@ -131,6 +133,38 @@ func NewFaultProxy(cp *ControlPlane) (*FaultProxy, error) {
 	pool.AppendCertsFromPEM(cp.PKI.CACertPEM)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{clientCert}, MinVersion: tls.VersionTLS12}}
+	p := &FaultProxy{cp: cp, counts: map[string]int{}, closed: make(chan struct{})}
+	srv := httptest.NewUnstartedServer(p.handler(rp))
+	// HTTP/1.1 only, so a connection can be hijacked and reset.
+	srv.EnableHTTP2 = false
+	cert, err := tls.X509KeyPair(cp.PKI.ServingCert, cp.PKI.ServingKey)
+	if err != nil {
+		return nil, err
+	}
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	p.srv = srv
+	p.URL = srv.URL
+	return p, nil
+}
+
+// NewHTTPFaultProxy starts a plain HTTP proxy on 127.0.0.1 in front of
+// target (moto, the fake GKE), with the same rules. Point the provider's
+// endpoint at URL. Stop it with Close.
+func NewHTTPFaultProxy(target string) (*FaultProxy, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	rp := httputil.NewSingleHostReverseProxy(u)
+	p := &FaultProxy{counts: map[string]int{}, closed: make(chan struct{})}
+	p.srv = httptest.NewServer(p.handler(rp))
+	p.URL = p.srv.URL
+	return p, nil
+}
+
+// handler applies the first matching rule, then forwards through rp.
+func (p *FaultProxy) handler(rp *httputil.ReverseProxy) http.Handler {
 	rp.FlushInterval = -1
 	rp.ErrorHandler = func(w http.ResponseWriter, req *http.Request, err error) {
 		// A client that gave up (a hang that ended, a killed provider) is
@@ -140,8 +174,7 @@ func NewFaultProxy(cp *ControlPlane) (*FaultProxy, error) {
 		}
 		w.WriteHeader(http.StatusBadGateway)
 	}
-	p := &FaultProxy{cp: cp, counts: map[string]int{}, closed: make(chan struct{})}
-	handler := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		p.mu.Lock()
 		p.counts[req.Method+" "+req.URL.Path]++
 		var rule *Rule
@@ -175,10 +208,12 @@ func NewFaultProxy(cp *ControlPlane) (*FaultProxy, error) {
 				}
 				_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"kind\":")
 				_ = buf.Flush()
+				nc := conn
 				if tc, ok := conn.(*tls.Conn); ok {
-					if nc, ok := tc.NetConn().(*net.TCPConn); ok {
-						_ = nc.SetLinger(0) // RST, not FIN
-					}
+					nc = tc.NetConn()
+				}
+				if tcp, ok := nc.(*net.TCPConn); ok {
+					_ = tcp.SetLinger(0) // RST, not FIN
 				}
 				_ = conn.Close()
 				return
@@ -197,18 +232,6 @@ func NewFaultProxy(cp *ControlPlane) (*FaultProxy, error) {
 		}
 		rp.ServeHTTP(w, req)
 	})
-	srv := httptest.NewUnstartedServer(handler)
-	// HTTP/1.1 only, so a connection can be hijacked and reset.
-	srv.EnableHTTP2 = false
-	cert, err := tls.X509KeyPair(cp.PKI.ServingCert, cp.PKI.ServingKey)
-	if err != nil {
-		return nil, err
-	}
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	srv.StartTLS()
-	p.srv = srv
-	p.URL = srv.URL
-	return p, nil
 }
 
 // Add programs a fault for requests with method (any when "") whose path
@@ -235,10 +258,13 @@ func (p *FaultProxy) Count(method, path string) int {
 	return p.counts[method+" "+path]
 }
 
-// Close stops the proxy.
+// Close stops the proxy, ending the requests it holds. It may be called
+// more than once (a test's watchdog and its cleanup).
 func (p *FaultProxy) Close() {
-	close(p.closed)
-	p.srv.Close()
+	p.closeOnce.Do(func() {
+		close(p.closed)
+		p.srv.Close()
+	})
 }
 
 // ProviderConfig connects the provider through the proxy, trusting the

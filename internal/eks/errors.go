@@ -87,7 +87,9 @@ func Describe(op Op, err error) (summary, detail string) {
 			"Run Terraform with a lower -parallelism, or try again when fewer clients call the EKS API of this account and region.",
 			op, maxAttempts.Attempt, message(err))
 	case errors.Is(err, context.DeadlineExceeded):
-		return "EKS API Call Timed Out", fmt.Sprintf("The call %s did not finish in time: %v\n\nRaise the resource's timeouts, or check that the EKS endpoint is reachable.", op, err)
+		return "EKS API Call Timed Out", fmt.Sprintf("The call %s did not finish in time: its time limit was reached before EKS answered (%v).\n\n"+
+			"Raise the limit in the timeouts block (timeouts.read for a data source), or check that the EKS endpoint "+
+			"(aws.endpoints.eks when set, else the region's) is reachable.", op, err)
 	case code != "":
 		return "EKS API Error", fmt.Sprintf("EKS refused %s: %s (%s)", op, message(err), code)
 	default:

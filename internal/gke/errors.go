@@ -47,9 +47,9 @@ type TimeoutError struct {
 }
 
 func (e *TimeoutError) Error() string {
-	s := "timed out during " + e.Call.String()
+	s := e.Call.String() + " did not finish before its time limit was reached"
 	if e.Waiting != "" {
-		s += " waiting for " + e.Waiting
+		s += ", waiting for " + e.Waiting
 	}
 	if e.Last != nil {
 		s += "; the last answer was: " + apiMessage(e.Last)
@@ -164,8 +164,12 @@ func Describe(call Call, err error) (summary, detail string) {
 		return "Invalid Google Provider Configuration", fmt.Sprintf("provider \"kubeharden\", %s: %s", cfgErr.Attribute, cfgErr.Detail)
 	case errors.Is(err, ErrUnknownConfig):
 		return "Google Connection Not Yet Known", err.Error() + "; the call " + call.String() + " cannot be made during this plan."
+	case errors.As(err, &toErr) && toErr.Waiting == "" && toErr.Call.Method == GetClusterCall("").Method:
+		// A read changed nothing: there is nothing in progress to pick up.
+		return "GKE Call Timed Out", fmt.Sprintf("The call %v.\n\nRaise the limit in the timeouts block (timeouts.read for a data source), "+
+			"or check that the Kubernetes Engine API (google.endpoints.container when set) is reachable.", err)
 	case errors.As(err, &toErr):
-		return "GKE Call Timed Out", fmt.Sprintf("%v.\n\nThe change may still be in progress on Google's side. Raise the resource's timeouts, "+
+		return "GKE Call Timed Out", fmt.Sprintf("The call %v.\n\nThe change may still be in progress on Google's side. Raise the resource's timeouts, "+
 			"then run terraform apply again: it picks up from what GKE reports.", err)
 	case errors.Is(err, context.DeadlineExceeded):
 		return "GKE Call Timed Out", fmt.Sprintf("The call %s did not finish in time: %v\n\nRaise the resource's timeouts, or check that the Kubernetes Engine API is reachable.", call, err)

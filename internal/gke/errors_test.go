@@ -1,9 +1,14 @@
 package gke
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/api/googleapi"
 )
@@ -50,6 +55,40 @@ func TestDescribe(t *testing.T) {
 		summary, detail := Describe(call, c.err)
 		if summary != c.summary || !strings.Contains(detail, c.want) {
 			t.Errorf("Describe(%v) = %q, %q; want %q with %q", c.err, summary, detail, c.summary, c.want)
+		}
+	}
+}
+
+// TestDescribeHungGetCluster: a clusters.get to an endpoint that never
+// answers ends at the context's deadline with a TimeoutError that names the
+// call and says the time limit was reached; as a read, it does not claim a
+// change may be in progress, nor quote the deadline as the API's answer.
+func TestDescribeHungGetCluster(t *testing.T) {
+	hung := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hung.Close()
+	c, err := NewLazy(Config{AccessToken: "test", ContainerEndpoint: hung.URL + "/"}, false).Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	name := ClusterName("p", "europe-west1", "prod")
+	_, err = c.GetCluster(ctx, name)
+	var toErr *TimeoutError
+	if !errors.As(err, &toErr) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v (%T), want a *TimeoutError wrapping the deadline", err, err)
+	}
+	summary, detail := Describe(GetClusterCall(name), err)
+	if summary != "GKE Call Timed Out" {
+		t.Errorf("summary %q", summary)
+	}
+	want := `The call clusters.get "projects/p/locations/europe-west1/clusters/prod" did not finish before its time limit was reached.`
+	if !strings.Contains(detail, want) || !strings.Contains(detail, "timeouts.read") {
+		t.Errorf("detail lacks %q and timeouts.read:\n%s", want, detail)
+	}
+	for _, unwanted := range []string{"in progress", "last answer", "context deadline exceeded"} {
+		if strings.Contains(detail, unwanted) {
+			t.Errorf("detail says %q:\n%s", unwanted, detail)
 		}
 	}
 }

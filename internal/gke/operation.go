@@ -19,7 +19,13 @@ const (
 func (c *Client) GetCluster(ctx context.Context, name string) (*container.Cluster, error) {
 	cl, err := c.Service.Projects.Locations.Clusters.Get(name).Context(ctx).Do()
 	if err != nil && ctx.Err() != nil {
-		return nil, &TimeoutError{Call: GetClusterCall(name), Last: err, Err: ctx.Err()}
+		// Only an answer of the API is worth repeating; a call cut by the
+		// deadline says nothing more than the deadline.
+		var last error
+		if code, _ := APIStatus(err); code != 0 {
+			last = err
+		}
+		return nil, &TimeoutError{Call: GetClusterCall(name), Last: last, Err: ctx.Err()}
 	}
 	return cl, err
 }

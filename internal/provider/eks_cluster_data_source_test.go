@@ -3,10 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -14,6 +11,7 @@ import (
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -348,31 +346,49 @@ func expectThrottlesSent(m *acctest.Moto, cluster string, n int) error {
 var eksEndpointRE = regexp.MustCompile(`^https://[^/]+\.us-east-1\.eks\.amazonaws\.com/?$`)
 
 // TestAccEKSClusterDataSource_example runs the documented example, with its
-// check block, against a moto cluster that passes every assertion.
+// check block, against a moto cluster that passes every assertion, then one
+// that fails each of them. A failed assertion is only a warning, which
+// terraform-plugin-testing ignores: expectChecks reads each check block's
+// status from the plan, so the first step fails if an assertion does, and
+// the second proves that a failure is seen, with the example's messages.
 func TestAccEKSClusterDataSource_example(t *testing.T) {
 	m := acctest.SharedMoto(t)
 	t.Parallel()
-	root, err := acctest.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	example, err := os.ReadFile(filepath.Join(root, "examples", "data-sources", "kubeharden_eks_cluster", "data-source.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := acctest.UniqueName("eks-example")
-	createEKSCluster(t, m, name, eksFixture{version: "1.31", keyARN: m.KeyARN(keyID1), nodegroups: []eksNodegroupFixture{
-		{"ng", "1.31", "1.31.0-20241011", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
+	example := readExample(t, "data-sources", "kubeharden_eks_cluster", "data-source.tf")
+	good, bad := acctest.UniqueName("eks-example"), acctest.UniqueName("eks-example-bad")
+	createEKSCluster(t, m, good, eksExampleCluster(m))
+	// Older than the baseline, Docker on its node group, Secrets not encrypted.
+	createEKSCluster(t, m, bad, eksFixture{version: "1.23", nodegroups: []eksNodegroupFixture{
+		{"al2", "1.23", "1.23.17-20240514", ekstypes.AMITypesAl2X8664, ekstypes.CapacityTypesOnDemand},
 	}})
-	config := m.ProviderConfig() + strings.ReplaceAll(string(example), `name = "prod"`, fmt.Sprintf("name = %q", name))
+	config := func(name string) string {
+		return m.ProviderConfig() + applySubs(t, "the EKS data source example", example, []sub{lit(`name = "prod"`, fmt.Sprintf("name = %q", name))})
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: config,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownOutputValue("prod_runtimes", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("containerd")})),
-				statecheck.ExpectKnownOutputValue("prod_node_groups_on_docker", knownvalue.ListExact([]knownvalue.Check{})),
+		Steps: []resource.TestStep{
+			{
+				Config:           config(good),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectChecks{}}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("prod_runtimes", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("containerd")})),
+					statecheck.ExpectKnownOutputValue("prod_node_groups_on_docker", knownvalue.ListExact([]knownvalue.Check{})),
+				},
 			},
-		}},
+			{
+				Config: config(bad),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectChecks{
+					status: map[string]string{"check.prod_baseline": "fail"},
+					messages: []string{
+						"EKS cluster prod runs Kubernetes 1.23; the baseline is 1.30 or newer.",
+						"EKS cluster prod still runs Docker, or runs node groups whose runtime is unknown: docker.",
+						"EKS cluster prod does not encrypt its Secrets with a KMS key",
+					},
+				}}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownOutputValue("prod_node_groups_on_docker", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("al2")})),
+				},
+			},
+		},
 	})
 }

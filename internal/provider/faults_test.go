@@ -11,12 +11,14 @@ import (
 	"testing"
 	"time"
 
+	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	container "google.golang.org/api/container/v1"
 	admv1 "k8s.io/api/admissionregistration/v1"
 	authv1 "k8s.io/api/authentication/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -602,6 +604,240 @@ data "kubeharden_pod_security_violations" "this" {
 						return err
 					}
 					return faultReport(t, "data.kubeharden_pod_security_violations transient", rules)
+				},
+			},
+		},
+	})
+}
+
+// hangBound is how long a step whose call hangs may take, from its
+// PreConfig to the next step's: the short timeouts of the hang tests plus
+// Terraform's own runs, far below the 5m defaults, so a step that ended at
+// the default rather than at the configured limit fails.
+const hangBound = 45 * time.Second
+
+// stopwatch times a step that is expected to fail: start it in the step's
+// PreConfig, check it in the next one's.
+type stopwatch struct{ start time.Time }
+
+func (s *stopwatch) Start() { s.start = time.Now() }
+
+func (s *stopwatch) Check(t *testing.T, what string) {
+	t.Helper()
+	if d := time.Since(s.start); d > hangBound {
+		t.Fatalf("%s ended after %s, not at its short time limit (bound %s)", what, d.Round(time.Second), hangBound)
+	} else {
+		t.Logf("%s ended after %s", what, d.Round(100*time.Millisecond))
+	}
+}
+
+// TestAccEKSClusterDataSource_hang puts the fault proxy between the
+// provider and moto: a DescribeCluster, then a DescribeNodegroup, that
+// never answers ends at timeouts.read with an error that names the call and
+// says the time limit was reached; without the hang the read succeeds
+// through the same proxy.
+func TestAccEKSClusterDataSource_hang(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	name := acctest.UniqueName("eks-hang")
+	createEKSCluster(t, m, name, eksFixture{version: "1.31", nodegroups: []eksNodegroupFixture{
+		{"ng", "1.31", "1.31.0-20241011", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
+	}})
+	proxy, err := acctest.NewHTTPFaultProxy(m.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	config := fmt.Sprintf(`
+provider "kubeharden" {
+  aws {
+    region = %q
+    endpoints {
+      eks = %q
+    }
+  }
+}
+
+data "kubeharden_eks_cluster" "this" {
+  name = %q
+  timeouts {
+    read = "3s"
+  }
+}
+`, m.Region, proxy.URL, name)
+	clusterPath := "^/clusters/" + regexp.QuoteMeta(name)
+	var hangs []*acctest.Rule
+	var sw stopwatch
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					sw.Start()
+					hangs = append(hangs, proxy.Add("GET", clusterPath+"$", acctest.Fault{Kind: acctest.Hang}))
+				},
+				Config: config,
+				ExpectError: errorWith("EKS API Call Timed Out",
+					fmt.Sprintf(`The call DescribeCluster of cluster %q in %s did not finish in time: its time limit was reached`, name, m.Region)),
+			},
+			{
+				PreConfig: func() {
+					sw.Check(t, "the hung DescribeCluster")
+					proxy.Clear()
+					sw.Start()
+					hangs = append(hangs, proxy.Add("GET", clusterPath+"/node-groups/ng$", acctest.Fault{Kind: acctest.Hang}))
+				},
+				Config: config,
+				ExpectError: errorWith("EKS API Call Timed Out",
+					fmt.Sprintf(`The call DescribeNodegroup of node group "ng" of cluster %q in %s did not finish in time: its time limit was reached`, name, m.Region)),
+			},
+			{
+				PreConfig: func() {
+					sw.Check(t, "the hung DescribeNodegroup")
+					proxy.Clear()
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.kubeharden_eks_cluster.this", tfjsonpath.New("version"), knownvalue.StringExact("1.31")),
+					statecheck.ExpectKnownValue("data.kubeharden_eks_cluster.this", tfjsonpath.New("dockershim_free"), knownvalue.Bool(true)),
+				},
+				Check: func(*terraform.State) error {
+					if proxy.Count("GET", "/clusters/"+name) == 0 {
+						return fmt.Errorf("the read did not go through the proxy")
+					}
+					return faultReport(t, "data.kubeharden_eks_cluster hangs", hangs)
+				},
+			},
+		},
+	})
+}
+
+// TestAccGKEClusterDataSource_hang puts the fault proxy between the
+// provider and the fake GKE: a clusters.get that never answers ends at
+// timeouts.read with an error that names the call and the cluster and says
+// the time limit was reached; without the hang the read succeeds.
+func TestAccGKEClusterDataSource_hang(t *testing.T) {
+	s := startFakeGKE(t)
+	t.Parallel()
+	s.AddCluster("my-project", "europe-west1", &container.Cluster{
+		Name: "prod", CurrentMasterVersion: "1.36.3-gke.1200000",
+		NodePools: []*container.NodePool{pool("default-pool", "1.36.3-gke.1200000", "COS_CONTAINERD")},
+	})
+	proxy, err := acctest.NewHTTPFaultProxy(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	config := fmt.Sprintf(`
+provider "kubeharden" {
+  google {
+    access_token = "test"
+    endpoints {
+      container = "%s/"
+    }
+  }
+}
+
+data "kubeharden_gke_cluster" "this" {
+  project  = "my-project"
+  location = "europe-west1"
+  name     = "prod"
+  timeouts {
+    read = "3s"
+  }
+}
+`, proxy.URL)
+	name := "projects/my-project/locations/europe-west1/clusters/prod"
+	var hang *acctest.Rule
+	var sw stopwatch
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					sw.Start()
+					hang = proxy.Add("GET", "^/v1/"+regexp.QuoteMeta(name)+"$", acctest.Fault{Kind: acctest.Hang})
+				},
+				Config: config,
+				ExpectError: errorWith("GKE Call Timed Out",
+					fmt.Sprintf(`The call clusters.get %q did not finish before its time limit was reached.`, name), "timeouts.read"),
+			},
+			{
+				PreConfig: func() {
+					sw.Check(t, "the hung clusters.get")
+					proxy.Clear()
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.kubeharden_gke_cluster.this", tfjsonpath.New("version"), knownvalue.StringExact("1.36.3-gke.1200000")),
+				},
+				Check: func(*terraform.State) error {
+					return faultReport(t, "data.kubeharden_gke_cluster hangs", []*acctest.Rule{hang})
+				},
+			},
+		},
+	})
+}
+
+// TestAccStorageRewrite_discoveryHangs hangs API discovery (GET /api and
+// /apis...) behind the fault proxy: kubeharden_storage_rewrite resolves its
+// resources through discovery at plan time (which only logs a failure and
+// leaves the check to apply) and at apply, so the run must end at the short
+// timeouts.create with an error that names discovery, not hang. A watchdog
+// releases the hung requests after two minutes so that a discovery that
+// ignores its context fails the test instead of hanging it.
+func TestAccStorageRewrite_discoveryHangs(t *testing.T) {
+	cp := acctest.SharedControlPlane(t)
+	t.Parallel()
+	// A kind of its own, so that the recovery step's counts are exact.
+	const n = 3
+	w := newWidgetKind(t, cp, n)
+	proxy, err := acctest.NewFaultProxy(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.Close)
+	watchdog := time.AfterFunc(2*time.Minute, func() {
+		t.Errorf("discovery was still hung after 2m: it does not honour the timeouts.create of 3s; the proxy is closed to end it")
+		proxy.Close()
+	})
+	t.Cleanup(func() { watchdog.Stop() })
+	config := proxy.ProviderConfig() + fmt.Sprintf(`
+resource "kubeharden_storage_rewrite" "this" {
+  resources = [%q]
+  timeouts {
+    create = "3s"
+  }
+}
+`, w.name())
+	var hangs []*acctest.Rule
+	var sw stopwatch
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{
+			{
+				PreConfig: func() {
+					sw.Start()
+					hangs = []*acctest.Rule{
+						proxy.Add("GET", "^/api$", acctest.Fault{Kind: acctest.Hang}),
+						proxy.Add("GET", "^/apis(/.*)?$", acctest.Fault{Kind: acctest.Hang}),
+					}
+				},
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?is)(timed out|did not finish in time).*discovery|discovery.*(timed out|did not finish in time)`),
+			},
+			{
+				PreConfig: func() {
+					sw.Check(t, "the run with hung discovery")
+					proxy.Clear()
+				},
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("rewritten"), knownvalue.Int64Exact(n)),
+					statecheck.ExpectKnownValue(rewriteAddr, tfjsonpath.New("failed"), knownvalue.Int64Exact(0)),
+				},
+				Check: func(*terraform.State) error {
+					return faultReport(t, "kubeharden_storage_rewrite discovery hangs", hangs)
 				},
 			},
 		},

@@ -5,8 +5,10 @@ package provider
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -281,7 +283,14 @@ func (m *kubernetesModel) config(ctx context.Context, diags *diag.Diagnostics) (
 		e.APIVersion, u1 = strOr(m.Exec.APIVersion, "")
 		e.Command, u2 = strOr(m.Exec.Command, "")
 		unknown = unknown || u1 || u2
-		if m.Exec.Args.IsUnknown() || m.Exec.Env.IsUnknown() {
+		// One element unknown (a cluster name from a resource of the same
+		// run) is enough to defer the client, not a conversion error.
+		argsUnknown := m.Exec.Args.IsUnknown() || m.Exec.Env.IsUnknown() ||
+			slices.ContainsFunc(m.Exec.Args.Elements(), attr.Value.IsUnknown)
+		for _, v := range m.Exec.Env.Elements() {
+			argsUnknown = argsUnknown || v.IsUnknown()
+		}
+		if argsUnknown {
 			unknown = true
 		} else {
 			diags.Append(m.Exec.Args.ElementsAs(ctx, &e.Args, false)...)
