@@ -28,7 +28,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
-	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/rewrite"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/seccomp"
 )
 
@@ -535,7 +535,7 @@ resource "kubeharden_encryption_config" "this" {
 func apiServerLoaded(cp *acctest.ControlPlane, addr string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		want := s.RootModule().Resources[addr].Primary.Attributes["sha256"]
-		loaded, err := kube.LoadedEncryptionConfigs(context.Background(), cp.Clientset.CoreV1().RESTClient())
+		loaded, err := rewrite.LoadedEncryptionConfigs(context.Background(), cp.Clientset.CoreV1().RESTClient())
 		if err != nil {
 			return err
 		}

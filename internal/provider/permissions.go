@@ -82,7 +82,7 @@ func iamPermissions(typeName, prefix string) string {
 			ps = append(ps, p)
 		}
 	}
-	return quotedList(ps)
+	return codeList(ps, "")
 }
 
 // permissionsHint is appended to a permission error of typeName: the whole

@@ -732,9 +732,9 @@ resource "kubeharden_seccomp_default" "test" {
 		Steps: []resource.TestStep{
 			{
 				Config: config,
-				// The apply is a PATCH, but the authorizer refuses the
-				// create it implies, and the error names that verb.
-				ExpectError: errorWith("Error: Kubernetes Permission Denied", `The API server refused to create `+
+				// The error names the call as made (a PATCH), then the
+				// verb the authorizer refused (create) and every rule.
+				ExpectError: errorWith("Error: Kubernetes Permission Denied", `The API server refused to patch `+
 					`mutatingadmissionpolicies.admissionregistration.k8s.io "`+seccomp.ObjectName(id)+`"`,
 					`verbs: ["get", "create", "patch", "delete"]`),
 			},
