@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
@@ -375,7 +374,7 @@ func TestEncryptionConfigRotationWarning(t *testing.T) {
 			Resources:        types.ListValueMust(types.StringType, []attr.Value{types.StringValue("secrets")}),
 			KMS:              kmsList(t, kms),
 			IdentityFallback: types.BoolValue(true),
-			Timeouts:         timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)},
+			Timeouts:         r.timeouts.nullResourceValue(),
 		}
 	}
 	a := kmsProviderModel{types.StringValue("kms-a"), types.StringValue("unix:///a.sock"), types.StringValue("3s")}
@@ -450,7 +449,7 @@ func TestEncryptionConfigPathChangeWarning(t *testing.T) {
 			Resources:        types.ListValueMust(types.StringType, []attr.Value{types.StringValue("secrets")}),
 			KMS:              kms,
 			IdentityFallback: types.BoolValue(true),
-			Timeouts:         timeouts.Value{Object: types.ObjectNull(timeoutsAttrTypes)},
+			Timeouts:         r.timeouts.nullResourceValue(),
 		}
 	}
 	for _, tc := range []struct {

@@ -8,9 +8,11 @@ import (
 
 	dstimeouts "github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // Timeout operations, as the `timeouts` block names them.
@@ -173,4 +175,14 @@ func durationText(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
+}
+
+// nullResourceValue is an unset `timeouts` block of a resource (an import
+// has none), typed with the operations the resource offers.
+func (t timeoutDefaults) nullResourceValue() timeouts.Value {
+	ops := map[string]attr.Type{}
+	for _, op := range t.offered() {
+		ops[op] = types.StringType
+	}
+	return timeouts.Value{Object: types.ObjectNull(ops)}
 }
