@@ -25,7 +25,8 @@ import (
 )
 
 // TestAccClusterDataSource is the only test of the package that creates Node
-// objects: the control plane runs no kubelet, so the nodes are made through
+// objects on the shared control plane (TestAccExamples makes one on its
+// own): the control plane runs no kubelet, so the nodes are made through
 // the API with the nodeInfo a kubelet would report.
 func TestAccClusterDataSource(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)

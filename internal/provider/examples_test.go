@@ -417,7 +417,7 @@ resource "terraform_data" "aws_eks_cluster_prod" {
 			check: resource.ComposeTestCheckFunc(checkFileMatchesState(env.encPath), apiServerLoaded(cp, encAddr)),
 			checkDestroy: func(*terraform.State) error {
 				if _, err := os.Stat(env.encPath); !errors.Is(err, fs.ErrNotExist) {
-					return fmt.Errorf("%s still exists after destroy (%v)", env.encPath, err)
+					return fmt.Errorf("%s still exists after destroy (%w)", env.encPath, err)
 				}
 				return nil
 			},
