@@ -53,6 +53,8 @@ type eksSecretsEncryptionModel struct {
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m eksSecretsEncryptionModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 func (r *EKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "KMS envelope encryption of Secrets with a customer-managed key on an existing EKS cluster " +
@@ -173,14 +175,9 @@ func destroyWarning(state eksSecretsEncryptionModel) string {
 }
 
 func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan eksSecretsEncryptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[eksSecretsEncryptionModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 
@@ -230,14 +227,9 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 }
 
 func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state eksSecretsEncryptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[eksSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 

@@ -48,6 +48,8 @@ type encryptionConfigModel struct {
 	Timeouts         timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m encryptionConfigModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 type kmsProviderModel struct {
 	Name     types.String `tfsdk:"name"`
 	Endpoint types.String `tfsdk:"endpoint"`

@@ -18,13 +18,11 @@ import (
 )
 
 func (r *EncryptionConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan encryptionConfigModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
-	defer cancel()
 	r.write(ctx, &plan, "", &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

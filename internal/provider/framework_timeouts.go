@@ -186,3 +186,19 @@ func (t timeoutDefaults) nullResourceValue() timeouts.Value {
 	}
 	return timeouts.Value{Object: types.ObjectNull(ops)}
 }
+
+// timed is a resource model that carries the `timeouts` block.
+type timed interface{ timeoutsValue() timeouts.Value }
+
+// begin is the prologue of a CRUD method: it reads the model from a plan
+// or a state (get is req.Plan.Get or req.State.Get) and bounds ctx by the
+// limit of op. ok is false, with the diagnostics appended, when either
+// step failed; cancel is always safe to call.
+func begin[M timed](ctx context.Context, t timeoutDefaults, get func(context.Context, any) diag.Diagnostics, op string, diags *diag.Diagnostics) (m M, _ context.Context, cancel context.CancelFunc, ok bool) {
+	diags.Append(get(ctx, &m)...)
+	if diags.HasError() {
+		return m, ctx, func() {}, false
+	}
+	ctx, cancel = t.bound(ctx, m.timeoutsValue(), op, diags)
+	return m, ctx, cancel, !diags.HasError()
+}

@@ -56,6 +56,8 @@ type gkeSecretsEncryptionModel struct {
 	Timeouts     timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m gkeSecretsEncryptionModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 func (r *GKESecretsEncryptionResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Application-layer Secrets encryption of an existing GKE cluster with a Cloud KMS key (`databaseEncryption`). " +
@@ -148,13 +150,11 @@ func (r *GKESecretsEncryptionResource) ModifyPlan(ctx context.Context, req resou
 }
 
 func (r *GKESecretsEncryptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan gkeSecretsEncryptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
-	defer cancel()
 	project, ok := r.gkeProject(plan.Project, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
@@ -172,14 +172,9 @@ func (r *GKESecretsEncryptionResource) Create(ctx context.Context, req resource.
 }
 
 func (r *GKESecretsEncryptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan gkeSecretsEncryptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.Plan.Get, opUpdate, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	cl, diags := r.encrypt(ctx, &plan, false)
@@ -276,13 +271,11 @@ func setFromCluster(m *gkeSecretsEncryptionModel, cl *container.Cluster) {
 }
 
 func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state gkeSecretsEncryptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
-	defer cancel()
 	project, ok := r.gkeProject(state.Project, &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
@@ -313,14 +306,9 @@ func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 }
 
 func (r *GKESecretsEncryptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state gkeSecretsEncryptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	name := gke.ClusterName(state.Project.ValueString(), state.Location.ValueString(), state.Cluster.ValueString())

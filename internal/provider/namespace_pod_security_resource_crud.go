@@ -25,13 +25,11 @@ import (
 )
 
 func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan namespacePodSecurityModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
-	defer cancel()
 	r.write(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -40,13 +38,11 @@ func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.
 }
 
 func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state namespacePodSecurityModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
-	defer cancel()
 	name := state.Namespace.ValueString()
 	c := r.kube(ctx, nsOp("get", name), &resp.Diagnostics)
 	if c == nil {
@@ -74,13 +70,11 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 }
 
 func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan namespacePodSecurityModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.Plan.Get, opUpdate, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
-	defer cancel()
 	r.write(ctx, &plan, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -91,13 +85,11 @@ func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.
 // Delete removes the labels of the modes this resource set, and leaves the
 // namespace and every other label alone.
 func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state namespacePodSecurityModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
-	defer cancel()
 	name := state.Namespace.ValueString()
 	op := kube.Op{Verb: "patch", Resource: "namespaces", Name: name}
 	c := r.kube(ctx, op, &resp.Diagnostics)

@@ -21,6 +21,8 @@ type namespacePodSecurityModel struct {
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m namespacePodSecurityModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 // psaModeModel is one mode: `enforce`, `audit` or `warn`.
 type psaModeModel struct {
 	Level   types.String `tfsdk:"level"`

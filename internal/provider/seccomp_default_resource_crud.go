@@ -22,14 +22,9 @@ import (
 )
 
 func (r *SeccompDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan seccompDefaultModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	if r.refuseExisting(ctx, plan.APIVersion.ValueString(), plan.Name.ValueString(), &resp.Diagnostics); resp.Diagnostics.HasError() {
@@ -103,14 +98,9 @@ func (r *SeccompDefaultResource) refuseExisting(ctx context.Context, version, na
 }
 
 func (r *SeccompDefaultResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan seccompDefaultModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opUpdate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.Plan.Get, opUpdate, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	r.apply(ctx, &plan, &resp.State, &resp.Diagnostics)
@@ -152,14 +142,9 @@ func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefault
 }
 
 func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state seccompDefaultModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	cl, ok := r.client(ctx, types.StringNull(), &resp.Diagnostics)
@@ -231,14 +216,9 @@ func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequ
 }
 
 func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state seccompDefaultModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
 	defer cancel()
-	if resp.Diagnostics.HasError() {
+	if !ok {
 		return
 	}
 	cl, ok := r.client(ctx, types.StringNull(), &resp.Diagnostics)

@@ -25,6 +25,8 @@ type seccompDefaultModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m seccompDefaultModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 // seccompProfileModel is `profile`.
 type seccompProfileModel struct {
 	Type             types.String `tfsdk:"type"`

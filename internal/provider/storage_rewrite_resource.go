@@ -70,6 +70,8 @@ type storageRewriteModel struct {
 	Timeouts               timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m storageRewriteModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Re-writes every object of `resources`, in all namespaces, through the Kubernetes API, so that each is stored again " +
@@ -196,13 +198,11 @@ func stringList(ctx context.Context, l types.List) ([]string, bool) {
 }
 
 func (r *StorageRewriteResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan storageRewriteModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	plan, ctx, cancel, ok := begin[storageRewriteModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, plan.Timeouts, opCreate, &resp.Diagnostics)
-	defer cancel()
 
 	c := r.kube(ctx, kube.Op{Verb: "update", Resource: "secrets"}, &resp.Diagnostics)
 	if c == nil {
