@@ -41,6 +41,8 @@ type clusterDataSourceModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m clusterDataSourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 // clusterNodeModel is one of `nodes`.
 type clusterNodeModel struct {
 	Name                    types.String `tfsdk:"name"`
@@ -54,7 +56,7 @@ func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What a cluster really runs, read from the Kubernetes API: the API server's version and each node's " +
 			"kubelet and container runtime (from `status.nodeInfo`). Works on any cluster with read access to nodes." + sameRunDescription,
-		Attributes: map[string]schema.Attribute{
+		Attributes: runtimeSchema(map[string]schema.Attribute{
 			"id":       schema.StringAttribute{Computed: true, MarkdownDescription: "The API server's host."},
 			"version":  schema.StringAttribute{Computed: true, MarkdownDescription: "The API server's `gitVersion`, e.g. `v1.36.3` or `v1.30.4-eks-a737599`."},
 			"major":    schema.StringAttribute{Computed: true, MarkdownDescription: "Major version, e.g. `1`."},
@@ -71,24 +73,17 @@ func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 					"os_image":                  schema.StringAttribute{Computed: true, MarkdownDescription: "`status.nodeInfo.osImage`."},
 				}},
 			},
-			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The distinct `container_runtime` values of the nodes."},
-			"dockershim_free":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node runs Docker. Null when it cannot be told: the cluster has no nodes, or a node's runtime is `unknown`."},
-		},
+		}, "node", "the cluster has no nodes"),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
 
 func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var config clusterDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := d.timeouts.readBound(ctx, config.Timeouts, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
+	config, ctx, cancel, ok := beginRead[clusterDataSourceModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
 	defer cancel()
+	if !ok {
+		return
+	}
 	c := d.kube(ctx, kube.Op{Verb: "get", Resource: "version"}, &resp.Diagnostics)
 	if c == nil {
 		return
@@ -143,6 +138,17 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		DockershimFree:    dockershimFree,
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// runtimeSchema adds to attrs the core every cluster data source reports,
+// container_runtimes and dockershim_free; unit names what has a runtime
+// ("node", "node pool", "node group") and none says when there is none.
+func runtimeSchema(attrs map[string]schema.Attribute, unit, none string) map[string]schema.Attribute {
+	attrs["container_runtimes"] = schema.SetAttribute{Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "The distinct `container_runtime` values of the " + unit + "s."}
+	attrs["dockershim_free"] = schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no " + unit + " runs Docker. " +
+		"Null when it cannot be told: " + none + ", or a " + unit + "'s runtime is `unknown`."}
+	return attrs
 }
 
 // runtimeAttributes computes the core every cluster data source reports

@@ -46,6 +46,8 @@ type eksClusterDataSourceModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m eksClusterDataSourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 // eksClusterEncryptionModel is `secrets_encryption`.
 type eksClusterEncryptionModel struct {
 	KeyARN types.String `tfsdk:"key_arn"`
@@ -76,7 +78,7 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"node group, derived from the node group's AMI type and version. Needs no access to the Kubernetes API. " +
 			"Self-managed nodes and Fargate are not node groups and are not reported; use `kubeharden_cluster` to see every node.\n\n" +
 			"IAM permissions: " + iamPermissions(d.typeName(), "eks:") + "." + sameRunDescription,
-		Attributes: map[string]schema.Attribute{
+		Attributes: runtimeSchema(map[string]schema.Attribute{
 			"name": schema.StringAttribute{
 				Required:            true,
 				Validators:          eksClusterNameValidators,
@@ -114,23 +116,17 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 						"an AMI type this provider does not know, or an unreadable version is `unknown`."},
 				}},
 			},
-			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "The distinct `container_runtime` values of the node groups."},
-			"dockershim_free": schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node group runs Docker. " +
-				"Null when it cannot be told: the cluster has no managed node groups, or a node group's runtime is `unknown`."},
-		},
+		}, "node group", "the cluster has no managed node groups"),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
 
 func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var state eksClusterDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	state, ctx, cancel, ok := beginRead[eksClusterDataSourceModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := d.timeouts.readBound(ctx, state.Timeouts, &resp.Diagnostics)
-	defer cancel()
 	name := state.Name.ValueString()
 	c, cluster, ok := d.describeEKSCluster(ctx, name, false, &resp.Diagnostics)
 	if !ok {

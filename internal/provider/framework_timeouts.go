@@ -202,3 +202,17 @@ func begin[M timed](ctx context.Context, t timeoutDefaults, get func(context.Con
 	ctx, cancel = t.bound(ctx, m.timeoutsValue(), op, diags)
 	return m, ctx, cancel, !diags.HasError()
 }
+
+// readTimed is a data source model that carries the `timeouts` block.
+type readTimed interface{ timeoutsValue() dstimeouts.Value }
+
+// beginRead is the prologue of a data source's Read: it reads the
+// configuration (get is req.Config.Get) and bounds ctx by timeouts.read.
+func beginRead[M readTimed](ctx context.Context, t timeoutDefaults, get func(context.Context, any) diag.Diagnostics, diags *diag.Diagnostics) (m M, _ context.Context, cancel context.CancelFunc, ok bool) {
+	diags.Append(get(ctx, &m)...)
+	if diags.HasError() {
+		return m, ctx, func() {}, false
+	}
+	ctx, cancel = t.readBound(ctx, m.timeoutsValue(), diags)
+	return m, ctx, cancel, !diags.HasError()
+}

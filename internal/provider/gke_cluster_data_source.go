@@ -43,6 +43,8 @@ type gkeClusterDataSourceModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m gkeClusterDataSourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 // gkeClusterEncryptionModel is `secrets_encryption`.
 type gkeClusterEncryptionModel struct {
 	State        types.String `tfsdk:"state"`
@@ -65,7 +67,7 @@ func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"`*_CONTAINERD` image types run containerd; the legacy `COS`, `UBUNTU`, `WINDOWS_LTSC` and `WINDOWS_SAC` ran Docker " +
 			"through the dockershim, removed in Kubernetes 1.24.\n\n" +
 			"IAM permissions: " + iamPermissions(d.typeName(), "container.") + "." + sameRunDescription,
-		Attributes: map[string]schema.Attribute{
+		Attributes: runtimeSchema(map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "`project/location/name`."},
 			"project": schema.StringAttribute{
 				Optional: true, Computed: true, Validators: gkeProjectValidators,
@@ -99,21 +101,17 @@ func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 					"container_runtime": schema.StringAttribute{Computed: true, MarkdownDescription: "`containerd`, `docker`, or `unknown` for an image type the provider does not know."},
 				}},
 			},
-			"container_runtimes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "The distinct `container_runtime` values of the node pools."},
-			"dockershim_free":    schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no node pool runs Docker. Null when it cannot be told: the cluster has no node pools, or a pool's runtime is `unknown`."},
-		},
+		}, "node pool", "the cluster has no node pools"),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
 
 func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m gkeClusterDataSourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	m, ctx, cancel, ok := beginRead[gkeClusterDataSourceModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
-	ctx, cancel := d.timeouts.readBound(ctx, m.Timeouts, &resp.Diagnostics)
-	defer cancel()
 	project, ok := d.gkeProject(m.Project, &resp.Diagnostics)
 	if !ok {
 		return

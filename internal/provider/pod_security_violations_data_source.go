@@ -47,6 +47,8 @@ type podSecurityViolationsModel struct {
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
+func (m podSecurityViolationsModel) timeoutsValue() timeouts.Value { return m.Timeouts }
+
 // podSecurityViolationModel is one of `violations`.
 type podSecurityViolationModel struct {
 	Pod     types.String `tfsdk:"pod"`
@@ -89,19 +91,14 @@ func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasour
 }
 
 func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var m podSecurityViolationsModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() {
+	m, ctx, cancel, ok := beginRead[podSecurityViolationsModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	defer cancel()
+	if !ok {
 		return
 	}
 	if m.Version.IsNull() {
 		m.Version = types.StringValue("latest")
 	}
-	ctx, cancel := d.timeouts.readBound(ctx, m.Timeouts, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	defer cancel()
 	ns := m.Namespace.ValueString()
 	op := kube.Op{Verb: "list", Resource: "pods", Namespace: ns}
 	c := d.kube(ctx, op, &resp.Diagnostics)
