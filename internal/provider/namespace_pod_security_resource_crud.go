@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	corev1 "k8s.io/api/core/v1"
@@ -25,16 +26,25 @@ import (
 )
 
 func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	r.apply(ctx, req.Plan.Get, opCreate, &resp.State, &resp.Diagnostics)
+}
+
+func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.apply(ctx, req.Plan.Get, opUpdate, &resp.State, &resp.Diagnostics)
+}
+
+// apply is Create and Update: write the planned labels under op's limit
+// and save what the API server answered.
+func (r *NamespacePodSecurityResource) apply(ctx context.Context, get func(context.Context, any) diag.Diagnostics, op string, state *tfsdk.State, diags *diag.Diagnostics) {
+	plan, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, get, op, diags)
 	defer cancel()
 	if !ok {
 		return
 	}
-	r.write(ctx, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
+	if r.write(ctx, &plan, diags); diags.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	diags.Append(state.Set(ctx, &plan)...)
 }
 
 func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -67,19 +77,6 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 		state.Force = types.BoolValue(true)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.Plan.Get, opUpdate, &resp.Diagnostics)
-	defer cancel()
-	if !ok {
-		return
-	}
-	r.write(ctx, &plan, &resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
 // Delete removes the labels of the modes this resource set, and leaves the
