@@ -131,3 +131,16 @@ func ParseClusterID(id string) (project, location, cluster string, err error) {
 	}
 	return parts[0], parts[1], parts[2], nil
 }
+
+// DatabaseEncryption returns the cluster's databaseEncryption with its state
+// filled in: a cluster that never set one reads as DECRYPTED.
+func DatabaseEncryption(cl *container.Cluster) container.DatabaseEncryption {
+	var de container.DatabaseEncryption
+	if cl.DatabaseEncryption != nil {
+		de = *cl.DatabaseEncryption
+	}
+	if de.State == "" {
+		de.State = StateDecrypted
+	}
+	return de
+}

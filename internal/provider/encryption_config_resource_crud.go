@@ -94,13 +94,11 @@ func refuseOverwrite(ctx context.Context, p string, doc []byte, diags *diag.Diag
 // Read reports what is on disk. Without path there is nothing to read: the
 // state is kept as is, and no I/O is made.
 func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state encryptionConfigModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || state.Path.ValueString() == "" {
+	state, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	defer cancel()
+	if !ok || state.Path.ValueString() == "" {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opRead, &resp.Diagnostics)
-	defer cancel()
 	p := state.Path.ValueString()
 	data, err := encryptionconfig.ReadFile(ctx, p)
 	switch {
@@ -145,13 +143,11 @@ func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.Upda
 }
 
 func (r *EncryptionConfigResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state encryptionConfigModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || state.Path.ValueString() == "" {
+	state, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
+	defer cancel()
+	if !ok || state.Path.ValueString() == "" {
 		return
 	}
-	ctx, cancel := r.timeouts.bound(ctx, state.Timeouts, opDelete, &resp.Diagnostics)
-	defer cancel()
 	if err := ctx.Err(); err != nil {
 		resp.Diagnostics.AddError("Encryption Configuration Not Removed", fmt.Sprintf("Removing %s did not start in time: %v", state.Path.ValueString(), err))
 		return

@@ -140,14 +140,8 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	m.Status = types.StringValue(cl.Status)
 	m.Endpoint = types.StringValue(cl.Endpoint)
 
-	de := cl.DatabaseEncryption
-	if de == nil {
-		de = &container.DatabaseEncryption{}
-	}
+	de := gke.DatabaseEncryption(cl)
 	state := de.State
-	if state == "" {
-		state = gke.StateDecrypted
-	}
 	enc, diags := objectValueOf(ctx, gkeClusterEncryptionModel{
 		State:        types.StringValue(state),
 		KeyName:      stringOrNull(de.KeyName),

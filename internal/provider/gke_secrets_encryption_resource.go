@@ -253,14 +253,8 @@ func (r *GKESecretsEncryptionResource) check(cl *container.Cluster, plan *gkeSec
 // A cluster that does not encrypt its Secrets has no key_name, so a
 // configuration with one plans the change back.
 func setFromCluster(m *gkeSecretsEncryptionModel, cl *container.Cluster) {
-	de := cl.DatabaseEncryption
-	if de == nil {
-		de = &container.DatabaseEncryption{}
-	}
+	de := gke.DatabaseEncryption(cl)
 	state := de.State
-	if state == "" {
-		state = gke.StateDecrypted
-	}
 	m.State = types.StringValue(state)
 	m.CurrentState = stringOrNull(de.CurrentState)
 	if gke.NormalizeState(state) == gke.StateEncrypted {
