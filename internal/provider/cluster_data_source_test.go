@@ -24,11 +24,11 @@ import (
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
-// TestAccClusterDataSource is the only test of the package that creates Node
+// TestAccClusterDataSource_basic is the only test of the package that creates Node
 // objects on the shared control plane (TestAccExamples makes one on its
 // own): the control plane runs no kubelet, so the nodes are made through
 // the API with the nodeInfo a kubelet would report.
-func TestAccClusterDataSource(t *testing.T) {
+func TestAccClusterDataSource_basic(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	ctx := context.Background()
 	nodes := []struct{ name, runtime, os string }{
@@ -89,9 +89,9 @@ func TestAccClusterDataSource(t *testing.T) {
 	})
 }
 
-// TestAccProviderConfigErrors covers bad provider configuration: each error
+// TestAccProvider_configErrors covers bad provider configuration: each error
 // names the attribute and the file or context at fault.
-func TestAccProviderConfigErrors(t *testing.T) {
+func TestAccProvider_configErrors(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
 	cases := []struct {

@@ -434,7 +434,7 @@ func eksEncryptionValue(typ tftypes.Object, cluster, key string) tftypes.Value {
 	})
 }
 
-func TestEKSSecretsEncryptionDeleteWarns(t *testing.T) {
+func TestEKSSecretsEncryption_deleteWarns(t *testing.T) {
 	r, s, typ := newTestEKSEncryptionResource(t)
 	key := "arn:aws:kms:eu-west-1:111122223333:key/" + keyID1
 	req := resource.DeleteRequest{State: tfsdk.State{Schema: s, Raw: eksEncryptionValue(typ, "prod", key)}}
@@ -444,7 +444,7 @@ func TestEKSSecretsEncryptionDeleteWarns(t *testing.T) {
 		`the cluster keeps encrypting Secrets with `+key+` until the cluster itself is deleted`)
 }
 
-func TestEKSSecretsEncryptionModifyPlan(t *testing.T) {
+func TestEKSSecretsEncryption_modifyPlan(t *testing.T) {
 	r, s, typ := newTestEKSEncryptionResource(t)
 	key1 := "arn:aws:kms:eu-west-1:111122223333:key/" + keyID1
 	key2 := "arn:aws:kms:eu-west-1:111122223333:key/" + keyID2

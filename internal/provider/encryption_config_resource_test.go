@@ -28,10 +28,10 @@ import (
 
 const encAddr = "kubeharden_encryption_config.this"
 
-// TestAccEncryptionConfigBadInputs tries every validation rule: each case
+// TestAccEncryptionConfig_badInputs tries every validation rule: each case
 // fails at plan time, before anything is written, with the attribute path
 // in the message.
-func TestAccEncryptionConfigBadInputs(t *testing.T) {
+func TestAccEncryptionConfig_badInputs(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
 	cfg := func(resources, kms string) string {
@@ -119,8 +119,8 @@ resource "kubeharden_encryption_config" "this" {
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
 
-// TestAccEncryptionConfigNoPath renders the document without any file.
-func TestAccEncryptionConfigNoPath(t *testing.T) {
+// TestAccEncryptionConfig_noPath renders the document without any file.
+func TestAccEncryptionConfig_noPath(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
 	want, err := encryptionconfig.Render(encryptionconfig.Config{
@@ -196,11 +196,11 @@ func checkFileMatchesState(p string) resource.TestCheckFunc {
 	}
 }
 
-// TestAccEncryptionConfigFile covers the file: written 0600 in new 0700
+// TestAccEncryptionConfig_file covers the file: written 0600 in new 0700
 // folders, imported, edited and removed behind Terraform's back (drift,
 // repaired), moved, and paths that cannot be written (clear error, old file
 // intact).
-func TestAccEncryptionConfigFile(t *testing.T) {
+func TestAccEncryptionConfig_file(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
 	dir := t.TempDir()
@@ -361,9 +361,9 @@ func kmsList(t *testing.T, kms []kmsProviderModel) types.List {
 	return l
 }
 
-// TestEncryptionConfigRotationWarning calls ModifyPlan directly: a new first
+// TestEncryptionConfig_rotationWarning calls ModifyPlan directly: a new first
 // provider warns of a key rotation, and the warning says what to do.
-func TestEncryptionConfigRotationWarning(t *testing.T) {
+func TestEncryptionConfig_rotationWarning(t *testing.T) {
 	ctx := context.Background()
 	r := NewEncryptionConfigResource().(*EncryptionConfigResource)
 	var sr fwresource.SchemaResponse
@@ -435,9 +435,9 @@ func TestEncryptionConfigRotationWarning(t *testing.T) {
 	}
 }
 
-// TestEncryptionConfigPathChangeWarning: moving the file warns that the old
+// TestEncryptionConfig_pathChangeWarning: moving the file warns that the old
 // one is removed, and names it.
-func TestEncryptionConfigPathChangeWarning(t *testing.T) {
+func TestEncryptionConfig_pathChangeWarning(t *testing.T) {
 	ctx := context.Background()
 	r := NewEncryptionConfigResource().(*EncryptionConfigResource)
 	var sr fwresource.SchemaResponse
@@ -505,12 +505,12 @@ resources:
       - identity: {}
 `
 
-// TestAccEncryptionConfigExistingFile: a new resource, or a new path, never
+// TestAccEncryptionConfig_existingFile: a new resource, or a new path, never
 // writes over a file that holds another configuration (the API server
 // could no longer decrypt what its providers stored): refused at plan time,
 // and at apply time when the file appeared after the plan. A file already
 // holding exactly this configuration is adopted.
-func TestAccEncryptionConfigExistingFile(t *testing.T) {
+func TestAccEncryptionConfig_existingFile(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
 	dir := t.TempDir()

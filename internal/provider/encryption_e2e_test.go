@@ -47,12 +47,12 @@ func etcdRaw(ctx context.Context, endpoint, key string) ([]byte, error) {
 
 type testSecret struct{ ns, name, value string }
 
-// TestAccEncryptionConfigKMSv2EndToEnd proves the chain on a real
+// TestAccEncryptionConfig_kmsV2EndToEnd proves the chain on a real
 // kube-apiserver: the file kubeharden_encryption_config writes makes the API
 // server encrypt Secrets with the first KMS v2 provider (checked in etcd),
 // a rotation followed by kubeharden_storage_rewrite re-encrypts them with
 // the new provider, and drift of the file on disk is seen and repaired.
-func TestAccEncryptionConfigKMSv2EndToEnd(t *testing.T) {
+func TestAccEncryptionConfig_kmsV2EndToEnd(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
 	ctx := context.Background()

@@ -29,10 +29,10 @@ import (
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/seccomp"
 )
 
-// TestAccFaults_namespacePodSecurity drives the resource through a proxy
+// TestAccNamespacePodSecurity_faults drives the resource through a proxy
 // that injects throttling, server errors, connection resets and a hang, and
 // checks that apply converges to the truth, and a hang ends at the timeout.
-func TestAccFaults_namespacePodSecurity(t *testing.T) {
+func TestAccNamespacePodSecurity_faults(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	proxy, err := acctest.NewFaultProxy(cp)
 	if err != nil {
@@ -114,9 +114,9 @@ func sumHits(rules []*acctest.Rule) int {
 	return n
 }
 
-// TestAccAuthErrors uses a real limited identity: a ServiceAccount token
+// TestAccProvider_authErrors uses a real limited identity: a ServiceAccount token
 // bound to a ClusterRole that may read namespaces but not patch them.
-func TestAccAuthErrors(t *testing.T) {
+func TestAccProvider_authErrors(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	ctx := context.Background()
 	ns := acctest.UniqueName("auth")
@@ -218,13 +218,13 @@ func faultReport(t *testing.T, name string, rules []*acctest.Rule) error {
 	return nil
 }
 
-// TestAccFaults_seccompDefault drives kubeharden_seccomp_default through
+// TestAccSeccompDefault_faults drives kubeharden_seccomp_default through
 // the fault proxy: a hang on the policy's write ends at the create timeout
 // with nothing written; a hang on the binding's write leaves a state that
 // says only the policy exists (so the next plan replaces it); then, with
 // throttling, server errors and resets on every call it makes, apply
 // converges, the cluster holds what the state says, and the plan is empty.
-func TestAccFaults_seccompDefault(t *testing.T) {
+func TestAccSeccompDefault_faults(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	cs := cp.Clientset
 	proxy, err := acctest.NewFaultProxy(cp)
@@ -360,9 +360,9 @@ resource "kubeharden_seccomp_default" "test" {
 	})
 }
 
-// TestAccFaults_clusterDataSource reads data "kubeharden_cluster" while
+// TestAccClusterDataSource_faults reads data "kubeharden_cluster" while
 // LIST nodes and GET /version fail with 503s and resets.
-func TestAccFaults_clusterDataSource(t *testing.T) {
+func TestAccClusterDataSource_faults(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	proxy, err := acctest.NewFaultProxy(cp)
 	if err != nil {
@@ -424,7 +424,7 @@ func (c priorState) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest,
 	resp.Error = fmt.Errorf("%s is not in the prior state", c.addr)
 }
 
-// TestAccFaults_storageRewrite drives kubeharden_storage_rewrite through
+// TestAccStorageRewrite_faults drives kubeharden_storage_rewrite through
 // the fault proxy, on a custom resource of its own (exact counts): a hang
 // on the list ends at the create timeout naming the list, with nothing in
 // state; a hang on one object's update ends naming that object, and the
@@ -432,7 +432,7 @@ func (c priorState) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest,
 // then, with throttling, server errors, resets on lists and updates and a
 // concurrent writer (a real 409), apply converges: every object rewritten
 // once, the newer write kept, the others unchanged, and the plan empty.
-func TestAccFaults_storageRewrite(t *testing.T) {
+func TestAccStorageRewrite_faults(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
 	ctx := context.Background()
@@ -547,11 +547,11 @@ resource "kubeharden_storage_rewrite" "this" {
 	})
 }
 
-// TestAccFaults_podSecurityViolations reads the data source through the
+// TestAccPodSecurityViolationsDataSource_faults reads the data source through the
 // fault proxy: a hang on the pod list ends at timeouts.read naming the
 // list; throttling, server errors and resets on the namespace read and the
 // pod list are retried, and the result is the one without faults.
-func TestAccFaults_podSecurityViolations(t *testing.T) {
+func TestAccPodSecurityViolationsDataSource_faults(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	ns := violatingPods(t, cp, "psa-faults-ds")
 	proxy, err := acctest.NewFaultProxy(cp)

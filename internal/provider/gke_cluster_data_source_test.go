@@ -18,7 +18,7 @@ func pool(name, version, imageType string) *container.NodePool {
 	return &container.NodePool{Name: name, Version: version, Config: &container.NodeConfig{ImageType: imageType}, InitialNodeCount: 1}
 }
 
-func TestAccGKEClusterDataSource(t *testing.T) {
+func TestAccGKEClusterDataSource_basic(t *testing.T) {
 	s := startFakeGKE(t)
 	// A cluster mid-migration: containerd, Docker and Windows pools, on a
 	// release channel, with Secrets encrypted.
@@ -123,9 +123,9 @@ data "kubeharden_gke_cluster" "empty" {
 	})
 }
 
-// TestAccGKEClusterDataSourceErrors: a missing cluster or project is an
+// TestAccGKEClusterDataSource_errors: a missing cluster or project is an
 // error that names what was looked for.
-func TestAccGKEClusterDataSourceErrors(t *testing.T) {
+func TestAccGKEClusterDataSource_errors(t *testing.T) {
 	s := startFakeGKE(t)
 	missing := gkeProviderConfig(s, gkeTestProject) + `
 data "kubeharden_gke_cluster" "this" {
@@ -149,9 +149,9 @@ data "kubeharden_gke_cluster" "this" {
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
 
-// TestAccGKEClusterDataSourceBadInput: malformed arguments fail at plan
+// TestAccGKEClusterDataSource_badInput: malformed arguments fail at plan
 // time, naming the attribute.
-func TestAccGKEClusterDataSourceBadInput(t *testing.T) {
+func TestAccGKEClusterDataSource_badInput(t *testing.T) {
 	s := startFakeGKE(t)
 	cases := []struct{ attr, value, want string }{
 		{"location", "", "Attribute location must be a region"},

@@ -69,9 +69,9 @@ func checkDecryptedAt(s *fakegke.Server, project, location, cluster string) reso
 	}
 }
 
-// TestAccGKESecretsEncryption: create, re-plan empty, key change, import,
+// TestAccGKESecretsEncryption_basic: create, re-plan empty, key change, import,
 // drift repaired (key changed, decrypted, pending), destroy decrypts.
-func TestAccGKESecretsEncryption(t *testing.T) {
+func TestAccGKESecretsEncryption_basic(t *testing.T) {
 	s := startFakeGKE(t)
 	seedGKECluster(s, "prod")
 	k1, k2, k3 := gkeKey("k1"), gkeKey("k2"), gkeKey("k3")
@@ -165,9 +165,9 @@ func TestAccGKESecretsEncryption(t *testing.T) {
 	})
 }
 
-// TestAccGKESecretsEncryptionAllObjects: GKE answering an ENCRYPTED
+// TestAccGKESecretsEncryption_allObjects: GKE answering an ENCRYPTED
 // request with ALL_OBJECTS_ENCRYPTION_ENABLED is not a diff.
-func TestAccGKESecretsEncryptionAllObjects(t *testing.T) {
+func TestAccGKESecretsEncryption_allObjects(t *testing.T) {
 	s := startFakeGKE(t)
 	seedGKECluster(s, "prod")
 	s.SetEncryptedState("ALL_OBJECTS_ENCRYPTION_ENABLED")
@@ -198,10 +198,10 @@ func TestAccGKESecretsEncryptionAllObjects(t *testing.T) {
 	}
 }
 
-// TestAccGKESecretsEncryptionConcurrentOperation: GKE refuses the update
+// TestAccGKESecretsEncryption_concurrentOperation: GKE refuses the update
 // (400 FAILED_PRECONDITION) while another operation runs; it is retried
 // until that operation finishes.
-func TestAccGKESecretsEncryptionConcurrentOperation(t *testing.T) {
+func TestAccGKESecretsEncryption_concurrentOperation(t *testing.T) {
 	s := startFakeGKE(t)
 	seedGKECluster(s, "prod")
 	s.StartOperation(t, gkeTestProject, gkeTestLocation, "prod", "UPGRADE_MASTER", 6, func(c *container.Cluster) {
@@ -228,9 +228,9 @@ func TestAccGKESecretsEncryptionConcurrentOperation(t *testing.T) {
 	})
 }
 
-// TestAccGKESecretsEncryptionOperationFails: a failed operation is an error
+// TestAccGKESecretsEncryption_operationFails: a failed operation is an error
 // with GKE's message, and the state keeps what the cluster really has.
-func TestAccGKESecretsEncryptionOperationFails(t *testing.T) {
+func TestAccGKESecretsEncryption_operationFails(t *testing.T) {
 	s := startFakeGKE(t)
 	seedGKECluster(s, "prod")
 	k1, k2 := gkeKey("k1"), gkeKey("k2")
@@ -280,9 +280,9 @@ func TestAccGKESecretsEncryptionOperationFails(t *testing.T) {
 	})
 }
 
-// TestAccGKESecretsEncryptionErrorState: a *_ERROR state is an error that
+// TestAccGKESecretsEncryption_errorState: a *_ERROR state is an error that
 // carries GKE's lastOperationErrors; once fixed, all is well again.
-func TestAccGKESecretsEncryptionErrorState(t *testing.T) {
+func TestAccGKESecretsEncryption_errorState(t *testing.T) {
 	s := startFakeGKE(t)
 	seedGKECluster(s, "prod")
 	k1 := gkeKey("k1")
@@ -318,9 +318,9 @@ func TestAccGKESecretsEncryptionErrorState(t *testing.T) {
 	})
 }
 
-// TestAccGKESecretsEncryptionClusterGone: a cluster deleted outside
+// TestAccGKESecretsEncryption_clusterGone: a cluster deleted outside
 // Terraform drops the resource from the state.
-func TestAccGKESecretsEncryptionClusterGone(t *testing.T) {
+func TestAccGKESecretsEncryption_clusterGone(t *testing.T) {
 	s := startFakeGKE(t)
 	seedGKECluster(s, "prod")
 	resource.ParallelTest(t, resource.TestCase{
@@ -346,9 +346,9 @@ func TestAccGKESecretsEncryptionClusterGone(t *testing.T) {
 	})
 }
 
-// TestAccGKESecretsEncryptionTimeout: a deadline cut short says which call
+// TestAccGKESecretsEncryption_timeout: a deadline cut short says which call
 // and what it waited for.
-func TestAccGKESecretsEncryptionTimeout(t *testing.T) {
+func TestAccGKESecretsEncryption_timeout(t *testing.T) {
 	s := startFakeGKE(t)
 	seedGKECluster(s, "prod")
 	s.StartOperation(t, gkeTestProject, gkeTestLocation, "prod", "UPGRADE_MASTER", 1<<30, nil)
@@ -361,9 +361,9 @@ func TestAccGKESecretsEncryptionTimeout(t *testing.T) {
 	})
 }
 
-// TestAccGKESecretsEncryptionBadInput: malformed arguments fail at plan
+// TestAccGKESecretsEncryption_badInput: malformed arguments fail at plan
 // time, naming the attribute; so does a missing project and a bad import ID.
-func TestAccGKESecretsEncryptionBadInput(t *testing.T) {
+func TestAccGKESecretsEncryption_badInput(t *testing.T) {
 	s := startFakeGKE(t)
 	seedGKECluster(s, "prod")
 	keyMsg := "Attribute key_name must be a Cloud KMS key name"
@@ -434,13 +434,13 @@ resource "kubeharden_gke_secrets_encryption" "this" {
 	}
 }
 
-// TestAccGKESecretsEncryptionCreateReplacesKey: creating the resource on a
+// TestAccGKESecretsEncryption_createReplacesKey: creating the resource on a
 // cluster that already encrypts its Secrets with another key switches the
 // key (GKE can), and says so in a warning naming both keys, since whoever
 // set the old key (google_container_cluster's database_encryption, another
 // configuration) would otherwise fight this resource unseen. Runs the real
 // CLI, whose output is the only place a warning of an apply shows.
-func TestAccGKESecretsEncryptionCreateReplacesKey(t *testing.T) {
+func TestAccGKESecretsEncryption_createReplacesKey(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
 	s := startFakeGKE(t)

@@ -273,12 +273,12 @@ provider "kubeharden" {
 `, cp.Host, cp.PKI.CACertPEM, token)
 }
 
-// TestAccPermissions_clusterRole runs the whole life of
+// TestAccNamespacePodSecurity_permissionsClusterRole runs the whole life of
 // kubeharden_namespace_pod_security (plan-time preview, create, update that
 // removes labels, refresh, import, destroy) and reads both Kubernetes data
 // sources as an identity that holds exactly the ClusterRole rules the guide
 // documents for them, and nothing else.
-func TestAccPermissions_clusterRole(t *testing.T) {
+func TestAccNamespacePodSecurity_permissionsClusterRole(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	var rules []rbacv1.PolicyRule
 	for _, n := range []string{"kubeharden_namespace_pod_security", "kubeharden_cluster", "kubeharden_pod_security_violations"} {
@@ -291,11 +291,11 @@ data "kubeharden_cluster" "this" {}
 `)
 }
 
-// TestAccPermissions_namespaceRole does the same with no ClusterRole at
+// TestAccNamespacePodSecurity_permissionsNamespaceRole does the same with no ClusterRole at
 // all: a Role in the one namespace, with the rules the guide documents for
 // kubeharden_namespace_pod_security and kubeharden_pod_security_violations.
 // Listing namespaces is then forbidden, and reads fall back to GETs.
-func TestAccPermissions_namespaceRole(t *testing.T) {
+func TestAccNamespacePodSecurity_permissionsNamespaceRole(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	ns, keep := newLabelledNamespace(t, cp, "perm-role")
 	var rules []rbacv1.PolicyRule
@@ -354,10 +354,10 @@ data "kubeharden_pod_security_violations" "this" {
 	})
 }
 
-// TestAccPermissions_missingVerb shows what a Role without one documented
+// TestAccPodSecurityViolationsDataSource_permissionsMissingVerb shows what a Role without one documented
 // verb gets: an error naming the verb, the resource, the namespace, and the
 // rule to add, followed by every rule the data source needs.
-func TestAccPermissions_missingVerb(t *testing.T) {
+func TestAccPodSecurityViolationsDataSource_permissionsMissingVerb(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	ns := acctest.UniqueName("perm-verb")
 	if err := cp.CreateNamespace(context.Background(), ns, nil); err != nil {

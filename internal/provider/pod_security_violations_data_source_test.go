@@ -26,7 +26,7 @@ func violation(pod string, reasons ...string) knownvalue.Check {
 
 // The data source reports the same pods and reasons as the API server's
 // dry run (see TestAccNamespacePodSecurity_violationPreview).
-func TestAccPodSecurityViolationsDataSource(t *testing.T) {
+func TestAccPodSecurityViolationsDataSource_basic(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	ns := violatingPods(t, cp, "psa-ds")
 	restricted := []string{"allowPrivilegeEscalation != false", "unrestricted capabilities", "runAsNonRoot != true", "seccompProfile"}

@@ -144,10 +144,10 @@ func seccompNamespace(t *testing.T, cp *acctest.ControlPlane, name string, label
 	}
 }
 
-// TestAccSeccompDefault covers the RuntimeDefault default end to end: what
+// TestAccSeccompDefault_basic covers the RuntimeDefault default end to end: what
 // new pods get, what is left alone, PSA restricted, import, drift on each
 // object and its repair, an in-place update, and destroy.
-func TestAccSeccompDefault(t *testing.T) {
+func TestAccSeccompDefault_basic(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	cs := cp.Clientset
 	id := acctest.UniqueName("seccomp")
@@ -783,7 +783,7 @@ func seccompPrivateControlPlane(t *testing.T, args ...string) *acctest.ControlPl
 // same name) is refused at apply time, before it writes anything, instead
 // of silently taking them over. An import block adopts them. (Replacing a
 // tainted resource, whose objects exist at plan time, is covered by
-// TestAccFaults_seccompDefault.)
+// TestAccSeccompDefault_faults.)
 func TestAccSeccompDefault_alreadyExists(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()

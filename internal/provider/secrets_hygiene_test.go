@@ -58,12 +58,12 @@ func TestProviderSchema_secretsSensitive(t *testing.T) {
 	}
 }
 
-// TestAccSecretsHygiene runs the real Terraform CLI against a provider
+// TestAccProvider_secretsHygiene runs the real Terraform CLI against a provider
 // binary built from this tree, authenticating with a bearer token and a
 // client key, and searches everything Terraform writes (the TRACE log, the
 // plan JSON, the state) for those two secrets. They are given once as
 // literals in the provider block and once through the environment.
-func TestAccSecretsHygiene(t *testing.T) {
+func TestAccProvider_secretsHygiene(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	token := secretsHygieneAdminToken(t, cp)
 	needles := map[string]string{"token": token}

@@ -137,10 +137,10 @@ provider "kubeharden" {
 `, cp.KubeconfigPath)
 }
 
-// TestAccStorageRewrite rewrites more objects than fit in one list page,
+// TestAccStorageRewrite_basic rewrites more objects than fit in one list page,
 // runs again when triggers change, leaves every object's content as it
 // was, and does nothing on destroy.
-func TestAccStorageRewrite(t *testing.T) {
+func TestAccStorageRewrite_basic(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
 	const n = 520 // two pages of 500
@@ -201,9 +201,9 @@ resource "kubeharden_storage_rewrite" "this" {
 	})
 }
 
-// TestAccStorageRewriteBadInputs: each bad value fails at plan time with
+// TestAccStorageRewrite_badInputs: each bad value fails at plan time with
 // its attribute path, before anything is written.
-func TestAccStorageRewriteBadInputs(t *testing.T) {
+func TestAccStorageRewrite_badInputs(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
 	cfg := func(body string) string {
@@ -233,9 +233,9 @@ func TestAccStorageRewriteBadInputs(t *testing.T) {
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
 
-// TestAccStorageRewriteWaitTimesOut: a configuration the API server never
+// TestAccStorageRewrite_waitTimesOut: a configuration the API server never
 // loads ends at the create timeout with an error that says what it reports.
-func TestAccStorageRewriteWaitTimesOut(t *testing.T) {
+func TestAccStorageRewrite_waitTimesOut(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
 	resource.Test(t, resource.TestCase{
@@ -252,11 +252,11 @@ resource "kubeharden_storage_rewrite" "this" {
 	})
 }
 
-// TestAccStorageRewritePreconditions runs the rewrite engine against the
+// TestAccStorageRewrite_preconditions runs the rewrite engine against the
 // real API server: an object changed after the list is never reverted to
 // the listed (older) content, and a rewrite interrupted midway and run
 // again completes with every object's content byte-identical.
-func TestAccStorageRewritePreconditions(t *testing.T) {
+func TestAccStorageRewrite_preconditions(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
 	ctx := context.Background()
@@ -399,7 +399,7 @@ func compareSecrets(cp *acctest.ControlPlane, want map[string]storedSecret) []st
 	return diffs
 }
 
-// TestAccStorageRewriteProviderKilled kills the provider process (SIGKILL)
+// TestAccStorageRewrite_providerKilled kills the provider process (SIGKILL)
 // in the middle of a rewrite of 1200 Secrets, driven by the real Terraform
 // CLI through the fault proxy. The failed apply leaves no claim in state
 // and every Secret as it was; the next apply, during which another writer
@@ -407,10 +407,10 @@ func compareSecrets(cp *acctest.ControlPlane, want map[string]storedSecret) []st
 // rewrites everything, keeps the newer data of that Secret, and leaves an
 // empty plan. Secrets are compared byte for byte through the API.
 // providerDied matches the errors Terraform gives when its provider
-// process dies during a call (see TestAccStorageRewriteProviderKilled).
+// process dies during a call (see TestAccStorageRewrite_providerKilled).
 var providerDied = regexp.MustCompile(`Plugin did not respond|plugin exited|Request cancelled`)
 
-func TestAccStorageRewriteProviderKilled(t *testing.T) {
+func TestAccStorageRewrite_providerKilled(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
 	ctx := context.Background()
