@@ -63,23 +63,25 @@ func DockershimFree(runtimes []string) *bool {
 // builds carry no suffix, so they are only recognized by their nodes.
 func Platform(gitVersion string, providerIDs []string) string {
 	v := strings.ToLower(gitVersion)
-	switch {
-	case strings.Contains(v, "-eks-"):
-		return "eks"
-	case strings.Contains(v, "-gke."):
-		return "gke"
-	case strings.Contains(v, "-aks"):
-		return "aks"
+	for _, p := range platforms {
+		if strings.Contains(v, p.versionMark) {
+			return p.name
+		}
 	}
 	for _, id := range providerIDs {
-		switch {
-		case strings.HasPrefix(id, "azure://"):
-			return "aks"
-		case strings.HasPrefix(id, "aws://"):
-			return "eks"
-		case strings.HasPrefix(id, "gce://"):
-			return "gke"
+		for _, p := range platforms {
+			if strings.HasPrefix(id, p.providerID) {
+				return p.name
+			}
 		}
 	}
 	return "other"
+}
+
+// platforms are what tells each managed platform: a mark in the API
+// server's gitVersion, and the prefix of its nodes' spec.providerID.
+var platforms = []struct{ name, versionMark, providerID string }{
+	{"eks", "-eks-", "aws://"},
+	{"gke", "-gke.", "gce://"},
+	{"aks", "-aks", "azure://"},
 }

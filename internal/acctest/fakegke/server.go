@@ -202,12 +202,19 @@ func (s *Server) UpdateCluster(t testing.TB, project, location, name string, f f
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	cl := s.mustCluster(t, project, location, name)
+	f(cl.c)
+}
+
+// mustCluster returns the cluster, and fails the test when it does not
+// exist (Fatalf ends the test's goroutine). Callers hold s.mu.
+func (s *Server) mustCluster(t testing.TB, project, location, name string) *cluster {
+	t.Helper()
 	cl := s.clusters[Name(project, location, name)]
 	if cl == nil {
 		t.Fatalf("fake GKE: no cluster %s", Name(project, location, name))
-		return
 	}
-	f(cl.c)
+	return cl
 }
 
 // DeleteCluster removes a cluster, as if deleted outside Terraform.
@@ -223,11 +230,7 @@ func (s *Server) FailNextOperation(t testing.TB, project, location, name, msg st
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cl := s.clusters[Name(project, location, name)]
-	if cl == nil {
-		t.Fatalf("fake GKE: no cluster %s", Name(project, location, name))
-		return
-	}
+	cl := s.mustCluster(t, project, location, name)
 	cl.failNext = msg
 }
 
@@ -240,11 +243,7 @@ func (s *Server) StartOperation(t testing.TB, project, location, name, opType st
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cl := s.clusters[Name(project, location, name)]
-	if cl == nil {
-		t.Fatalf("fake GKE: no cluster %s", Name(project, location, name))
-		return ""
-	}
+	cl := s.mustCluster(t, project, location, name)
 	if cl.active != nil {
 		t.Fatalf("fake GKE: cluster %s already runs operation %s", cl.c.Name, cl.active.op.Name)
 		return ""
@@ -363,15 +362,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) getCluster(w http.ResponseWriter, m *Method, name string) {
+// lockCluster takes the lock and returns the cluster called name, with
+// its running operation advanced. When there is none it answers 404,
+// releases the lock and returns nil.
+func (s *Server) lockCluster(w http.ResponseWriter, name string) *cluster {
 	s.mu.Lock()
 	cl := s.clusters[name]
 	if cl == nil {
 		s.mu.Unlock()
 		s.notFound(w, name)
-		return
+		return nil
 	}
 	s.tick(cl)
+	return cl
+}
+
+func (s *Server) getCluster(w http.ResponseWriter, m *Method, name string) {
+	cl := s.lockCluster(w, name)
+	if cl == nil {
+		return
+	}
 	out := clone(cl.c)
 	s.mu.Unlock()
 	s.reply(w, m, out)
@@ -439,14 +449,10 @@ func (s *Server) updateCluster(w http.ResponseWriter, m *Method, name string, bo
 		return
 	}
 
-	s.mu.Lock()
-	cl := s.clusters[name]
+	cl := s.lockCluster(w, name)
 	if cl == nil {
-		s.mu.Unlock()
-		s.notFound(w, name)
 		return
 	}
-	s.tick(cl)
 	if cl.active != nil {
 		id := cl.active.op.Name
 		s.mu.Unlock()
