@@ -8,6 +8,7 @@ package containerruntime
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -84,4 +85,19 @@ var platforms = []struct{ name, versionMark, providerID string }{
 	{"eks", "-eks-", "aws://"},
 	{"gke", "-gke.", "gce://"},
 	{"aks", "-aks", "azure://"},
+}
+
+// Major returns the major version of a runtime version such as "2.0.5",
+// "1.7.27-1" or "v1.30.1"; ok is false when it does not start with one.
+func Major(version string) (major int, ok bool) {
+	v := strings.TrimPrefix(version, "v")
+	end := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' })
+	if end < 0 {
+		end = len(v)
+	}
+	if end == 0 || end > 9 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v[:end])
+	return n, err == nil
 }

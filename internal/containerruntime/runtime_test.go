@@ -95,3 +95,16 @@ func TestPlatform(t *testing.T) {
 		}
 	}
 }
+
+func TestMajor(t *testing.T) {
+	for in, want := range map[string]int{"2.0.5": 2, "1.7.27-1": 1, "v1.30.1": 1, "24.0.7": 24, "2": 2} {
+		if got, ok := Major(in); !ok || got != want {
+			t.Errorf("Major(%q) = %d, %v; want %d", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"", "v", "x1.2", ".1", "99999999999.1"} {
+		if got, ok := Major(in); ok {
+			t.Errorf("Major(%q) = %d, want no major", in, got)
+		}
+	}
+}

@@ -275,6 +275,43 @@ func notNull(addr, attr string) statecheck.StateCheck {
 // exampleTable has an entry for every .tf file under examples/, by its
 // path there. TestAccExamples fails for a file without one.
 var exampleTable = map[string]exampleCase{
+	"functions/pod_security_labels/function.tf": {run: func(*testing.T, *examplesEnv) exampleRun {
+		return exampleRun{stateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("team_b_labels", knownvalue.MapExact(map[string]knownvalue.Check{
+				"team":                                       knownvalue.StringExact("b"),
+				"pod-security.kubernetes.io/enforce":         knownvalue.StringExact("baseline"),
+				"pod-security.kubernetes.io/enforce-version": knownvalue.StringExact("latest"),
+				"pod-security.kubernetes.io/audit":           knownvalue.StringExact("restricted"),
+				"pod-security.kubernetes.io/audit-version":   knownvalue.StringExact("latest"),
+				"pod-security.kubernetes.io/warn":            knownvalue.StringExact("restricted"),
+				"pod-security.kubernetes.io/warn-version":    knownvalue.StringExact("v1.36"),
+			})),
+		}}
+	}},
+
+	"functions/container_runtime/function.tf": {run: func(t *testing.T, env *examplesEnv) exampleRun {
+		cp := env.controlPlane(t)
+		ctx := context.Background()
+		node, err := cp.Clientset.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "functions-node"}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = cp.Clientset.CoreV1().Nodes().Delete(context.Background(), node.Name, metav1.DeleteOptions{})
+		})
+		node.Status.NodeInfo = corev1.NodeSystemInfo{KubeletVersion: "v1.36.3", ContainerRuntimeVersion: "containerd://2.1.1", OSImage: "Ubuntu 24.04"}
+		if _, err := cp.Clientset.CoreV1().Nodes().UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return exampleRun{provider: cp.ProviderConfig(), stateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("node_runtimes", knownvalue.MapPartial(map[string]knownvalue.Check{
+				"functions-node": knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"name": knownvalue.StringExact("containerd"), "version": knownvalue.StringExact("2.1.1"), "major": knownvalue.Int64Exact(2),
+				}),
+			})),
+		}}
+	}},
+
 	"data-sources/kubeharden_cluster/data-source.tf": {run: func(t *testing.T, env *examplesEnv) exampleRun {
 		cp := env.controlPlane(t)
 		// A node on containerd 2, as a kubelet would report it: the check

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -23,7 +24,7 @@ import (
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
-var _ provider.Provider = &KubehardenProvider{}
+var _ provider.ProviderWithFunctions = &KubehardenProvider{}
 
 // KubehardenProvider is the provider implementation.
 type KubehardenProvider struct {
@@ -347,6 +348,11 @@ func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Reso
 		NewEncryptionConfigResource,
 		NewStorageRewriteResource,
 	}
+}
+
+// Functions are the provider functions (Terraform 1.8, OpenTofu 1.7).
+func (p *KubehardenProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{NewPodSecurityLabelsFunction, NewContainerRuntimeFunction}
 }
 
 func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.DataSource {
