@@ -278,8 +278,8 @@ var exampleTable = map[string]exampleCase{
 	"functions/pod_security_labels/function.tf": {run: func(*testing.T, *examplesEnv) exampleRun {
 		return exampleRun{stateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("team_b_labels", knownvalue.MapExact(map[string]knownvalue.Check{
-				"team":                                       knownvalue.StringExact("b"),
-				"pod-security.kubernetes.io/enforce":         knownvalue.StringExact("baseline"),
+				"team":                               knownvalue.StringExact("b"),
+				"pod-security.kubernetes.io/enforce": knownvalue.StringExact("baseline"),
 				"pod-security.kubernetes.io/enforce-version": knownvalue.StringExact("latest"),
 				"pod-security.kubernetes.io/audit":           knownvalue.StringExact("restricted"),
 				"pod-security.kubernetes.io/audit-version":   knownvalue.StringExact("latest"),
