@@ -345,10 +345,10 @@ var exampleTable = map[string]exampleCase{
 	// its values are unknown at plan time, which must not fail the plan.
 	// Terraform leaves a provider block that nothing uses alone, so each
 	// gets a resource that makes no API call, and the plan validates and
-	// configures all three.
+	// configures all four.
 	"provider/provider.tf": {run: func(*testing.T, *examplesEnv) exampleRun {
 		uses := ""
-		for _, alias := range []string{"", "eks", "gke"} {
+		for _, alias := range []string{"", "eks", "gke", "aks"} {
 			meta, name := "", "default"
 			if alias != "" {
 				meta, name = "provider = kubeharden."+alias+"\n  ", alias
