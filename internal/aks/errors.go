@@ -85,6 +85,7 @@ func tokenError(e *azidentity.AuthenticationFailedError) (code, desc string) {
 		if json.Unmarshal(b, &body) == nil {
 			desc, _, _ = strings.Cut(body.Description, "\r\n")
 			desc, _, _ = strings.Cut(desc, "\n")
+			desc, _, _ = strings.Cut(desc, " Trace ID:")
 			if desc == "" {
 				desc = body.Error
 			}
