@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -297,6 +299,30 @@ var exampleTable = map[string]exampleCase{
 			statecheck.ExpectKnownValue(ds, tfjsonpath.New("dockershim_free"), knownvalue.Bool(true)),
 			statecheck.ExpectKnownOutputValue("kubernetes_version", knownvalue.StringRegexp(regexp.MustCompile(`^v1\.36\.\d+$`))),
 			statecheck.ExpectKnownOutputValue("container_runtimes", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("containerd")})),
+		}}
+	}},
+
+	"data-sources/kubeharden_aks_cluster/data-source.tf": {run: func(t *testing.T, _ *examplesEnv) exampleRun {
+		s := startFakeARM(t)
+		// Passes every assertion of the example: a supported version,
+		// containerd only, Secrets encrypted with a Key Vault key.
+		s.AddCluster(aksTestSub, "rg-prod", armcontainerservice.ManagedCluster{
+			Name: to.Ptr("prod"),
+			Properties: &armcontainerservice.ManagedClusterProperties{
+				KubernetesVersion: to.Ptr("1.33.2"),
+				SecurityProfile: &armcontainerservice.ManagedClusterSecurityProfile{AzureKeyVaultKms: &armcontainerservice.AzureKeyVaultKms{
+					Enabled: to.Ptr(true), KeyID: to.Ptr("https://kv-prod.vault.azure.net/keys/etcd/0123456789abcdef0123456789abcdef"),
+					KeyVaultNetworkAccess: to.Ptr(armcontainerservice.KeyVaultNetworkAccessTypesPublic),
+				}},
+				AgentPoolProfiles: []*armcontainerservice.ManagedClusterAgentPoolProfile{
+					aksPool("system", armcontainerservice.AgentPoolModeSystem, armcontainerservice.OSTypeLinux, armcontainerservice.OSSKUAzureLinux, "1.33.2", "AKSAzureLinux-V3gen2-202507.21.0"),
+				},
+			},
+		})
+		return exampleRun{provider: aksProviderConfig(s, s.ClientSecret), stateChecks: []statecheck.StateCheck{
+			notNull("data.kubeharden_aks_cluster.prod", "secrets_encryption"),
+			statecheck.ExpectKnownOutputValue("prod_runtimes", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("containerd")})),
+			statecheck.ExpectKnownOutputValue("prod_node_pools_on_docker", knownvalue.ListExact([]knownvalue.Check{})),
 		}}
 	}},
 
