@@ -173,8 +173,9 @@ func (p *KubehardenProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Attributes: map[string]schema.Attribute{
 					"subscription_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Default subscription ID. Env: `ARM_SUBSCRIPTION_ID`."},
 					"tenant_id":       schema.StringAttribute{Optional: true, MarkdownDescription: "Entra ID tenant ID. Env: `ARM_TENANT_ID`."},
-					"client_id":       schema.StringAttribute{Optional: true, MarkdownDescription: "Application (client) ID of the service principal that `client_secret` belongs to. Env: `ARM_CLIENT_ID`."},
-					"client_secret":   schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Client secret of the service principal. Env: `ARM_CLIENT_SECRET`."},
+					"client_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Application (client) ID of the service principal that `client_secret` belongs to; used with `client_secret` only " +
+						"(`DefaultAzureCredential` reads `AZURE_CLIENT_ID`). Env: `ARM_CLIENT_ID`."},
+					"client_secret": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Client secret of the service principal. Env: `ARM_CLIENT_SECRET`."},
 				},
 				Blocks: map[string]schema.Block{
 					"endpoints": schema.SingleNestedBlock{
