@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -356,4 +358,57 @@ data "kubeharden_aks_cluster" "this" {
 			},
 		},
 	})
+}
+
+// TestAccAKSClusterDataSource_secretHygiene runs the real Terraform CLI
+// with the provider binary, signing in to the fake with a client secret
+// given as a literal and through ARM_CLIENT_SECRET, and searches the state
+// and a TRACE log for it.
+func TestAccAKSClusterDataSource_secretHygiene(t *testing.T) {
+	s := startFakeARM(t)
+	s.AddCluster(aksTestSub, "rg-prod", armcontainerservice.ManagedCluster{
+		Name: to.Ptr("prod"), Properties: &armcontainerservice.ManagedClusterProperties{KubernetesVersion: to.Ptr("1.33.2")},
+	})
+	for _, via := range []string{"config", "env"} {
+		t.Run(via, func(t *testing.T) {
+			secret, env := fmt.Sprintf("client_secret   = %q\n    ", s.ClientSecret), []string{}
+			if via == "env" {
+				secret, env = "", []string{"ARM_CLIENT_SECRET=" + s.ClientSecret}
+			}
+			cli := newTerraformCLI(t)
+			cli.WriteConfig(fmt.Sprintf(`provider "kubeharden" {
+  azure {
+    subscription_id = %q
+    tenant_id       = %q
+    client_id       = %q
+    %sendpoints {
+      resource_manager = %q
+      active_directory = %q
+    }
+  }
+}
+data "kubeharden_aks_cluster" "this" {
+  resource_group_name = "rg-prod"
+  name                = "prod"
+}
+output "version" { value = data.kubeharden_aks_cluster.this.version }
+`, aksTestSub, s.TenantID, s.ClientID, secret, s.URL(), s.URL()))
+			cli.Env = append(env, "TF_LOG=TRACE", "TF_LOG_PATH="+filepath.Join(cli.Dir, "trace.log"))
+			if out := cli.MustRun("apply", "-no-color", "-auto-approve"); !strings.Contains(out, `version = "1.33.2"`) {
+				t.Fatalf("the apply did not read the cluster:\n%s", out)
+			}
+			for _, name := range []string{"terraform.tfstate", "trace.log"} {
+				b, err := os.ReadFile(filepath.Join(cli.Dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if name == "trace.log" && !bytes.Contains(b, []byte("provider.terraform-provider-kubeharden")) {
+					t.Fatalf("the TRACE log (%d bytes) holds no log line of the provider: TF_LOG did not take effect", len(b))
+				}
+				if n := countNeedles(t, name, b, map[string]string{"client secret": s.ClientSecret}); n != 0 {
+					t.Errorf("%s holds the client secret %d time(s)", name, n)
+				}
+			}
+		})
+	}
 }
