@@ -36,3 +36,13 @@ provider "kubeharden" {
     project = "my-project"
   }
 }
+
+# Azure: a service principal's secret from ARM_CLIENT_SECRET (with
+# ARM_TENANT_ID and ARM_CLIENT_ID), or DefaultAzureCredential without one.
+provider "kubeharden" {
+  alias = "aks"
+
+  azure {
+    subscription_id = "00000000-0000-0000-0000-000000000000"
+  }
+}

@@ -20,7 +20,18 @@ var (
 // Main runs a package's tests and stops the shared environment afterwards.
 // Use it as TestMain: func TestMain(m *testing.M) { os.Exit(acctest.Main(m)) }.
 // Nothing is started unless TF_ACC is set, and then only what a test asks for.
+//
+// Before any test runs, Main makes one CA for the process and sets
+// SSL_CERT_FILE to a bundle of it and the system roots (see TestCA): Go
+// reads that variable once, on the first use of the system pool, so it is
+// set here, first, and never by a test.
 func Main(m *testing.M) int {
+	untrust, err := setUpTrust()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "acctest.Main: arranging trust of the test CA: %v\n", err)
+		return 1
+	}
+	defer untrust()
 	code := m.Run()
 	sharedMu.Lock()
 	defer sharedMu.Unlock()

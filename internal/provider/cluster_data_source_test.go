@@ -19,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/aks"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
@@ -180,7 +181,7 @@ data "kubeharden_cluster" "this" {
 // source's description says it too.
 func TestConnectionNotYetKnown(t *testing.T) {
 	ctx := context.Background()
-	pd := &ProviderData{Kube: kube.NewLazy(kube.Config{}, true), AWS: eks.NewLazy(eks.Config{}, true), Google: gke.NewLazy(gke.Config{}, true)}
+	pd := &ProviderData{Kube: kube.NewLazy(kube.Config{}, true), AWS: eks.NewLazy(eks.Config{}, true), Google: gke.NewLazy(gke.Config{}, true), Azure: aks.NewLazy(aks.Config{}, true)}
 	hint := []string{"fails on every plan until those values are known", "to this data source's depends_on",
 		"Terraform then reads the data source during apply", `"Cluster created in the same run"`}
 
@@ -197,6 +198,9 @@ func TestConnectionNotYetKnown(t *testing.T) {
 	diags = nil
 	d.gke(ctx, gke.GetClusterCall("projects/p/locations/l/clusters/c"), &diags)
 	expectOneDiag(t, diags, diag.SeverityError, "Google Connection Not Yet Known", hint...)
+	diags = nil
+	d.aks(ctx, aks.GetClusterCall(aks.ClusterRef{SubscriptionID: "s", ResourceGroup: "rg", Name: "c"}), &diags)
+	expectOneDiag(t, diags, diag.SeverityError, "Azure Connection Not Yet Known", append([]string{`managedClusters.get "s/rg/c"`}, hint...)...)
 
 	r := &resourceBase{base{name: "seccomp_default"}}
 	var rr fwresource.ConfigureResponse

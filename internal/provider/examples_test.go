@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -337,6 +339,30 @@ var exampleTable = map[string]exampleCase{
 		}}
 	}},
 
+	"data-sources/kubeharden_aks_cluster/data-source.tf": {run: func(t *testing.T, _ *examplesEnv) exampleRun {
+		s := startFakeARM(t)
+		// Passes every assertion of the example: a supported version,
+		// containerd only, Secrets encrypted with a Key Vault key.
+		s.AddCluster(aksTestSub, "rg-prod", armcontainerservice.ManagedCluster{
+			Name: to.Ptr("prod"),
+			Properties: &armcontainerservice.ManagedClusterProperties{
+				KubernetesVersion: to.Ptr("1.33.2"),
+				SecurityProfile: &armcontainerservice.ManagedClusterSecurityProfile{AzureKeyVaultKms: &armcontainerservice.AzureKeyVaultKms{
+					Enabled: to.Ptr(true), KeyID: to.Ptr("https://kv-prod.vault.azure.net/keys/etcd/0123456789abcdef0123456789abcdef"),
+					KeyVaultNetworkAccess: to.Ptr(armcontainerservice.KeyVaultNetworkAccessTypesPublic),
+				}},
+				AgentPoolProfiles: []*armcontainerservice.ManagedClusterAgentPoolProfile{
+					aksPool("system", armcontainerservice.AgentPoolModeSystem, armcontainerservice.OSTypeLinux, armcontainerservice.OSSKUAzureLinux, "1.33.2", "AKSAzureLinux-V3gen2-202507.21.0"),
+				},
+			},
+		})
+		return exampleRun{provider: aksProviderConfig(s, s.ClientSecret), stateChecks: []statecheck.StateCheck{
+			notNull("data.kubeharden_aks_cluster.prod", "secrets_encryption"),
+			statecheck.ExpectKnownOutputValue("prod_runtimes", knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("containerd")})),
+			statecheck.ExpectKnownOutputValue("prod_node_pools_on_docker", knownvalue.ListExact([]knownvalue.Check{})),
+		}}
+	}},
+
 	"data-sources/kubeharden_eks_cluster/data-source.tf": {run: func(t *testing.T, _ *examplesEnv) exampleRun {
 		m := acctest.SharedMoto(t)
 		name := acctest.UniqueName("eks-examples")
@@ -382,10 +408,10 @@ var exampleTable = map[string]exampleCase{
 	// its values are unknown at plan time, which must not fail the plan.
 	// Terraform leaves a provider block that nothing uses alone, so each
 	// gets a resource that makes no API call, and the plan validates and
-	// configures all three.
+	// configures all four.
 	"provider/provider.tf": {run: func(*testing.T, *examplesEnv) exampleRun {
 		uses := ""
-		for _, alias := range []string{"", "eks", "gke"} {
+		for _, alias := range []string{"", "eks", "gke", "aks"} {
 			meta, name := "", "default"
 			if alias != "" {
 				meta, name = "provider = kubeharden."+alias+"\n  ", alias

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/aks"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
@@ -99,6 +100,13 @@ func (b *base) gke(ctx context.Context, call gke.Call, diags *diag.Diagnostics) 
 	return c
 }
 
+// aks returns the AKS client; call names the first call.
+func (b *base) aks(ctx context.Context, call aks.Call, diags *diag.Diagnostics) *aks.Client {
+	c, _ := clientOf(ctx, b.data, func(d *ProviderData) lazyClient[*aks.Client] { return d.Azure },
+		b.unknownHint(aks.ErrUnknownConfig, func(err error) (string, string) { return aks.Describe(call, err) }), diags)
+	return c
+}
+
 // sameRunHint ends the error of a data source whose provider block is not
 // known during the plan. Terraform reads a data source during the plan
 // unless it depends on a pending change, and apply needs a plan that
@@ -143,6 +151,11 @@ func (b *base) eksError(diags *diag.Diagnostics, op eks.Op, err error) {
 // gkeError adds the diagnostic of a failed Kubernetes Engine call.
 func (b *base) gkeError(diags *diag.Diagnostics, call gke.Call, err error) {
 	diags.AddError(gke.Describe(call, err))
+}
+
+// aksError adds the diagnostic of a failed AKS call.
+func (b *base) aksError(diags *diag.Diagnostics, call aks.Call, err error) {
+	diags.AddError(aks.Describe(call, err))
 }
 
 // resourceBase gives a resource its Metadata and Configure.

@@ -142,6 +142,8 @@ func TestNestedModelsMatchTheSchema(t *testing.T) {
 		{"eks_cluster node_groups", objectTypeOf[eksNodeGroupModel](), elem(dataSourceAttr(NewEKSClusterDataSource(), "node_groups"))},
 		{"gke_cluster secrets_encryption", objectTypeOf[gkeClusterEncryptionModel](), dataSourceAttr(NewGKEClusterDataSource(), "secrets_encryption")},
 		{"gke_cluster node_pools", objectTypeOf[gkeNodePoolModel](), elem(dataSourceAttr(NewGKEClusterDataSource(), "node_pools"))},
+		{"aks_cluster secrets_encryption", objectTypeOf[aksClusterEncryptionModel](), dataSourceAttr(NewAKSClusterDataSource(), "secrets_encryption")},
+		{"aks_cluster node_pools", objectTypeOf[aksNodePoolModel](), elem(dataSourceAttr(NewAKSClusterDataSource(), "node_pools"))},
 		{"pod_security_violations violations", objectTypeOf[podSecurityViolationModel](), elem(dataSourceAttr(NewPodSecurityViolationsDataSource(), "violations"))},
 	} {
 		if !c.model.Equal(c.schema) {

@@ -60,14 +60,15 @@ var kubernetesPermissions = map[string]kubernetesPermission{
 	},
 }
 
-// cloudPermissions maps the EKS and GKE types to the IAM permissions of the
-// identity the provider runs as: the single source of the types'
-// descriptions (through iamPermissions) and, checked by tests, of the
+// cloudPermissions maps the EKS, GKE and AKS types to the IAM permissions
+// (Azure RBAC actions for AKS) of the identity the provider runs as: the
+// single source of the types' descriptions (through iamPermissions) and, checked by tests, of the
 // Permissions and Drift detection guides. Permissions of other identities
 // (the KMS key's users) are in the guide's text.
 var cloudPermissions = map[string][]string{
 	"kubeharden_eks_cluster":            {"eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"},
 	"kubeharden_eks_secrets_encryption": {"eks:DescribeCluster", "eks:AssociateEncryptionConfig", "eks:DescribeUpdate", "eks:ListUpdates", "kms:DescribeKey", "kms:CreateGrant"},
+	"kubeharden_aks_cluster":            {"Microsoft.ContainerService/managedClusters/read"},
 	"kubeharden_gke_cluster":            {"container.clusters.get"},
 	"kubeharden_gke_secrets_encryption": {"container.clusters.get", "container.clusters.update", "container.operations.get"},
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/aks"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
@@ -45,12 +46,14 @@ type ProviderData struct {
 	Namespaces *kube.NamespaceSnapshot
 	AWS        *eks.Lazy
 	Google     *gke.Lazy
+	Azure      *aks.Lazy
 }
 
 type providerModel struct {
 	Kubernetes *kubernetesModel `tfsdk:"kubernetes"`
 	AWS        *awsModel        `tfsdk:"aws"`
 	Google     *googleModel     `tfsdk:"google"`
+	Azure      *azureModel      `tfsdk:"azure"`
 }
 
 type kubernetesModel struct {
@@ -91,6 +94,19 @@ type googleModel struct {
 	Endpoints   *googleEndpointModel `tfsdk:"endpoints"`
 }
 
+type azureModel struct {
+	SubscriptionID types.String        `tfsdk:"subscription_id"`
+	TenantID       types.String        `tfsdk:"tenant_id"`
+	ClientID       types.String        `tfsdk:"client_id"`
+	ClientSecret   types.String        `tfsdk:"client_secret"`
+	Endpoints      *azureEndpointModel `tfsdk:"endpoints"`
+}
+
+type azureEndpointModel struct {
+	ResourceManager types.String `tfsdk:"resource_manager"`
+	ActiveDirectory types.String `tfsdk:"active_directory"`
+}
+
 type googleEndpointModel struct {
 	Container types.String `tfsdk:"container"`
 }
@@ -103,9 +119,9 @@ func (p *KubehardenProvider) Metadata(_ context.Context, _ provider.MetadataRequ
 func (p *KubehardenProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Adopt Kubernetes security baselines (Pod Security Admission, seccomp by default, KMS v2 " +
-			"encryption at rest) and learn what a cluster really runs, on EKS, GKE and self-managed clusters. " +
+			"encryption at rest) and learn what a cluster really runs, on EKS, GKE, AKS and self-managed clusters. " +
 			"Every block is optional, and each client is built on first use: a configuration that only uses " +
-			"Kubernetes resources never needs AWS or Google credentials.",
+			"Kubernetes resources never needs AWS, Azure or Google credentials.",
 		Blocks: map[string]schema.Block{
 			"kubernetes": schema.SingleNestedBlock{
 				MarkdownDescription: "How to reach the Kubernetes API. Attribute names follow the `hashicorp/kubernetes` provider. " +
@@ -150,6 +166,30 @@ func (p *KubehardenProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					},
 				},
 			},
+			"azure": schema.SingleNestedBlock{
+				MarkdownDescription: "How to reach Azure for the `kubeharden_aks_*` resources and data sources. Names and environment variables follow " +
+					"the `hashicorp/azurerm` provider. With `client_secret`, the provider signs in as that service principal (`tenant_id` and " +
+					"`client_id` are then required); without it, it uses `DefaultAzureCredential` (the `AZURE_*` environment variables, " +
+					"workload identity, managed identity, then the Azure CLI's `az login`).",
+				Attributes: map[string]schema.Attribute{
+					"subscription_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Default subscription ID. Env: `ARM_SUBSCRIPTION_ID`."},
+					"tenant_id":       schema.StringAttribute{Optional: true, MarkdownDescription: "Entra ID tenant ID. Env: `ARM_TENANT_ID`."},
+					"client_id": schema.StringAttribute{Optional: true, MarkdownDescription: "Application (client) ID of the service principal that `client_secret` belongs to; used with `client_secret` only " +
+						"(`DefaultAzureCredential` reads `AZURE_CLIENT_ID`). Env: `ARM_CLIENT_ID`."},
+					"client_secret": schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "Client secret of the service principal. Env: `ARM_CLIENT_SECRET`."},
+				},
+				Blocks: map[string]schema.Block{
+					"endpoints": schema.SingleNestedBlock{
+						MarkdownDescription: "Endpoint overrides, for sovereign clouds and emulators. HTTPS only.",
+						Attributes: map[string]schema.Attribute{
+							"resource_manager": schema.StringAttribute{Optional: true, MarkdownDescription: "Azure Resource Manager URL, e.g. `https://management.azure.com/`. " +
+								"The Azure Government and Azure China endpoints select those clouds' token audience and authority."},
+							"active_directory": schema.StringAttribute{Optional: true, MarkdownDescription: "Entra ID authority host, e.g. `https://login.microsoftonline.com/`. " +
+								"When set, instance discovery is off."},
+						},
+					},
+				},
+			},
 			"google": schema.SingleNestedBlock{
 				MarkdownDescription: "How to reach Google Cloud for the `kubeharden_gke_*` resources and data sources. Uses Application Default Credentials unless `credentials` or `access_token` is set.",
 				Attributes: map[string]schema.Attribute{
@@ -183,6 +223,8 @@ func (p *KubehardenProvider) Configure(ctx context.Context, req provider.Configu
 	acfg.UserAgent = ua
 	gcfg, gunknown := m.Google.config()
 	gcfg.UserAgent = ua
+	zcfg, zunknown := m.Azure.config()
+	zcfg.UserAgent = ua
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -195,6 +237,7 @@ func (p *KubehardenProvider) Configure(ctx context.Context, req provider.Configu
 		Namespaces: kube.NewNamespaceSnapshot(),
 		AWS:        eks.NewLazy(acfg, aunknown),
 		Google:     gke.NewLazy(gcfg, gunknown),
+		Azure:      aks.NewLazy(zcfg, zunknown),
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -339,6 +382,23 @@ func (m *googleModel) config() (gke.Config, bool) {
 	return c, u1 || u2 || u3 || u4
 }
 
+func (m *azureModel) config() (aks.Config, bool) {
+	if m == nil {
+		m = &azureModel{}
+	}
+	var c aks.Config
+	var u [6]bool
+	c.SubscriptionID, u[0] = strOr(m.SubscriptionID, "ARM_SUBSCRIPTION_ID")
+	c.TenantID, u[1] = strOr(m.TenantID, "ARM_TENANT_ID")
+	c.ClientID, u[2] = strOr(m.ClientID, "ARM_CLIENT_ID")
+	c.ClientSecret, u[3] = strOr(m.ClientSecret, "ARM_CLIENT_SECRET")
+	if m.Endpoints != nil {
+		c.ResourceManagerEndpoint, u[4] = strOr(m.Endpoints.ResourceManager, "")
+		c.AuthorityHost, u[5] = strOr(m.Endpoints.ActiveDirectory, "")
+	}
+	return c, slices.Contains(u[:], true)
+}
+
 func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewNamespacePodSecurityResource,
@@ -361,5 +421,6 @@ func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.
 		NewPodSecurityViolationsDataSource,
 		NewGKEClusterDataSource,
 		NewEKSClusterDataSource,
+		NewAKSClusterDataSource,
 	}
 }

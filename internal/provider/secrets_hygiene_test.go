@@ -24,7 +24,7 @@ import (
 )
 
 // secretAttributeNames are the provider attributes that hold credentials.
-var secretAttributeNames = map[string]bool{"token": true, "client_key": true, "credentials": true, "access_token": true}
+var secretAttributeNames = map[string]bool{"token": true, "client_key": true, "credentials": true, "access_token": true, "client_secret": true}
 
 // TestProviderSchema_secretsSensitive checks that every credential attribute
 // of the provider block, at any depth, is marked Sensitive, so Terraform
@@ -52,9 +52,9 @@ func TestProviderSchema_secretsSensitive(t *testing.T) {
 		}
 	}
 	walk("", resp.Schema.Attributes, resp.Schema.Blocks)
-	// kubernetes.token, kubernetes.client_key, google.credentials, google.access_token.
-	if found != 4 {
-		t.Errorf("found %d credential attributes, want 4: update secretAttributeNames or this count", found)
+	// kubernetes.token, kubernetes.client_key, google.credentials, google.access_token, azure.client_secret.
+	if found != 5 {
+		t.Errorf("found %d credential attributes, want 5: update secretAttributeNames or this count", found)
 	}
 }
 
