@@ -170,8 +170,8 @@ func NewHTTPFaultProxy(target string) (*FaultProxy, error) {
 		p.URL = p.srv.URL
 		return p, nil
 	}
-	if trustCA == nil {
-		return nil, errNoTrust
+	if trustErr != nil {
+		return nil, trustErr
 	}
 	cert, err := trustCA.ServingTLS("fault-proxy")
 	if err != nil {
