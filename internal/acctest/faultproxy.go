@@ -42,6 +42,9 @@ type Fault struct {
 	RetryAfter string        // for Status, e.g. "1"
 	Delay      time.Duration // for Latency
 	Before     func(*http.Request)
+	// Body, for Status, replaces the Kubernetes Status body, e.g. with
+	// ARM's {"error":{"code":...,"message":...}} in front of the fake ARM.
+	Body string
 	// Times is how many matching requests get the fault; 0 means all.
 	Times int
 }
@@ -148,8 +151,12 @@ func NewFaultProxy(cp *ControlPlane) (*FaultProxy, error) {
 	return p, nil
 }
 
-// NewHTTPFaultProxy starts a plain HTTP proxy on 127.0.0.1 in front of
-// target (moto, the fake GKE), with the same rules. Point the provider's
+// NewHTTPFaultProxy starts a proxy on 127.0.0.1 in front of target (moto,
+// the fake GKE, the fake ARM), with the same rules: plain HTTP, or HTTPS
+// when target is (the fake ARM), with a certificate of the test CA and
+// trusting target through the system roots that acctest.Main extended.
+// The Host header is kept, so URLs the target builds from it (ARM's
+// Azure-AsyncOperation) lead back through the proxy. Point the provider's
 // endpoint at URL. Stop it with Close.
 func NewHTTPFaultProxy(target string) (*FaultProxy, error) {
 	u, err := url.Parse(target)
@@ -158,8 +165,25 @@ func NewHTTPFaultProxy(target string) (*FaultProxy, error) {
 	}
 	rp := httputil.NewSingleHostReverseProxy(u)
 	p := &FaultProxy{counts: map[string]int{}, closed: make(chan struct{})}
-	p.srv = httptest.NewServer(p.handler(rp))
-	p.URL = p.srv.URL
+	if u.Scheme != "https" {
+		p.srv = httptest.NewServer(p.handler(rp))
+		p.URL = p.srv.URL
+		return p, nil
+	}
+	if trustErr != nil {
+		return nil, trustErr
+	}
+	cert, err := trustCA.ServingTLS("fault-proxy")
+	if err != nil {
+		return nil, err
+	}
+	srv := httptest.NewUnstartedServer(p.handler(rp))
+	// HTTP/1.1 only, so a connection can be hijacked and reset.
+	srv.EnableHTTP2 = false
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	p.srv = srv
+	p.URL = srv.URL
 	return p, nil
 }
 
@@ -216,6 +240,10 @@ func (p *FaultProxy) handler(rp *httputil.ReverseProxy) http.Handler {
 				}
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(rule.fault.Status)
+				if rule.fault.Body != "" {
+					_, _ = io.WriteString(w, rule.fault.Body)
+					return
+				}
 				fmt.Fprintf(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","message":"injected fault: HTTP %d","code":%d}`, rule.fault.Status, rule.fault.Status)
 				return
 			case Reset:

@@ -30,6 +30,7 @@ var systemBundles = []string{
 var (
 	trustCA   *PKI
 	trustFile string
+	trustErr  = errNoTrust
 )
 
 // setUpTrust makes one CA for the test binary, writes it with the system
@@ -78,7 +79,7 @@ func setUpTrust() (cleanup func(), err error) {
 		cleanup()
 		return nil, err
 	}
-	trustCA, trustFile = ca, file
+	trustCA, trustFile, trustErr = ca, file, nil
 	return cleanup, nil
 }
 
@@ -111,8 +112,8 @@ var errNoTrust = errors.New("the test binary did not start through acctest.Main,
 // through Main.
 func TestCA(t testing.TB) *PKI {
 	t.Helper()
-	if trustCA == nil {
-		t.Fatal(errNoTrust)
+	if trustErr != nil {
+		t.Fatal(trustErr)
 	}
 	return trustCA
 }
@@ -122,8 +123,8 @@ func TestCA(t testing.TB) *PKI {
 // the path explicitly to a tool that does not read it.
 func CAFile(t testing.TB) string {
 	t.Helper()
-	if trustFile == "" {
-		t.Fatal(errNoTrust)
+	if trustErr != nil {
+		t.Fatal(trustErr)
 	}
 	return trustFile
 }

@@ -106,9 +106,10 @@ type operation struct {
 
 type armError struct{ Code, Message string }
 
-// Start starts a fake for the test, with one subscription-less registered
-// client. When the test ends the fake stops, and every body that broke the
-// armcontainerservice model fails the test.
+// Start starts a fake for the test, with one registered client (TenantID,
+// ClientID, ClientSecret) and no subscription until AddCluster or
+// AddResourceGroup. When the test ends the fake stops, and every body that
+// broke the armcontainerservice model fails the test.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	s, err := newServer(acctest.TestCA(t))
@@ -164,6 +165,25 @@ func (s *Server) Cloud() cloud.Configuration {
 			cloud.ResourceManager: {Endpoint: s.url, Audience: "https://management.core.windows.net/"},
 		},
 	}
+}
+
+// ProviderConfig is a provider block whose azure block signs in as the
+// registered client and reaches ARM and Entra ID at the fake.
+func (s *Server) ProviderConfig(subscriptionID string) string {
+	return fmt.Sprintf(`
+provider "kubeharden" {
+  azure {
+    subscription_id = %q
+    tenant_id       = %q
+    client_id       = %q
+    client_secret   = %q
+    endpoints {
+      resource_manager = %q
+      active_directory = %q
+    }
+  }
+}
+`, subscriptionID, s.TenantID, s.ClientID, s.ClientSecret, s.url, s.url)
 }
 
 // AddClient registers another client, in a tenant of its own or not.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
@@ -353,5 +354,50 @@ func TestCheckModel(t *testing.T) {
 	_, err := checkModel([]byte(bad))
 	if err == nil || !strings.Contains(err.Error(), "extra, properties.agentPoolProfiles[].containerRuntime") {
 		t.Errorf("unknown fields: %v", err)
+	}
+}
+
+// Behind the HTTPS fault proxy: a 429 with ARM's body is retried, and the
+// operation is polled through the proxy too (its URL is built from Host).
+func TestThroughFaultProxy(t *testing.T) {
+	s := Start(t)
+	seed(s)
+	p, err := acctest.NewHTTPFaultProxy(s.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.Add(http.MethodGet, `/managedClusters/prod$`, acctest.Fault{Kind: acctest.Status, Status: 429, RetryAfter: "0", Times: 1,
+		Body: `{"error":{"code":"SubscriptionRequestsThrottled","message":"injected"}}`})
+	polls := p.Add(http.MethodGet, `/operations/[^/]+$`, acctest.Fault{Kind: acctest.Latency})
+	cfg := s.Cloud()
+	rm := cfg.Services[cloud.ResourceManager]
+	rm.Endpoint = p.URL
+	cfg.Services[cloud.ResourceManager] = rm
+	c, err := armcontainerservice.NewManagedClustersClient(sub, credential(t, s, s.TenantID, s.ClientID, s.ClientSecret), &arm.ClientOptions{ClientOptions: policy.ClientOptions{
+		Cloud: cfg, Retry: policy.RetryOptions{RetryDelay: 10 * time.Millisecond},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Get(ctx, rg, "prod", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := got.ManagedCluster
+	enableKMS(&mc)
+	poller, err := c.BeginCreateOrUpdate(ctx, rg, "prod", mc, &armcontainerservice.ManagedClustersClientBeginCreateOrUpdateOptions{IfMatch: mc.ETag})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := poller.PollUntilDone(ctx, poll()); err != nil {
+		t.Fatal(err)
+	}
+	// The throttled GET never reached the fake.
+	if n := s.Requests(); n.Get != 2 || n.Poll != DefaultPollsToDone+1 || polls.Hits() != n.Poll {
+		t.Errorf("requests %+v, polls through the proxy %d", n, polls.Hits())
+	}
+	if n := p.Count(http.MethodGet, "/subscriptions/"+sub+"/resourceGroups/"+rg+"/providers/Microsoft.ContainerService/managedClusters/prod"); n != 3 {
+		t.Errorf("GETs through the proxy: %d", n)
 	}
 }
