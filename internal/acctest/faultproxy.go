@@ -187,27 +187,6 @@ func NewHTTPFaultProxy(target string) (*FaultProxy, error) {
 	return p, nil
 }
 
-// NewTLSFaultProxy starts an HTTPS proxy on 127.0.0.1 in front of the
-// HTTPS target (the fake ARM), serving cert, with the same rules. Clients
-// that must speak HTTPS (the Azure SDK sends tokens over TLS only) trust
-// cert through the test CA, and the proxy trusts target the same way.
-// Stop it with Close.
-func NewTLSFaultProxy(target string, cert tls.Certificate) (*FaultProxy, error) {
-	u, err := url.Parse(target)
-	if err != nil {
-		return nil, err
-	}
-	rp := httputil.NewSingleHostReverseProxy(u)
-	p := &FaultProxy{counts: map[string]int{}, closed: make(chan struct{})}
-	srv := httptest.NewUnstartedServer(p.handler(rp))
-	srv.EnableHTTP2 = false
-	srv.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	srv.StartTLS()
-	p.srv = srv
-	p.URL = srv.URL
-	return p, nil
-}
-
 // handler applies the first matching rule, then forwards through rp.
 func (p *FaultProxy) handler(rp *httputil.ReverseProxy) http.Handler {
 	rp.FlushInterval = -1

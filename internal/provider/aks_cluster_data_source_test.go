@@ -298,11 +298,7 @@ func TestAccAKSClusterDataSource_hang(t *testing.T) {
 			aksPool("system", armcontainerservice.AgentPoolModeSystem, armcontainerservice.OSTypeLinux, armcontainerservice.OSSKUUbuntu, "1.33.2", "AKSUbuntu-2204gen2containerd-202507.21.0"),
 		}},
 	})
-	cert, err := acctest.TestCA(t).ServingTLS("fault-proxy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy, err := acctest.NewTLSFaultProxy(s.URL(), cert)
+	proxy, err := acctest.NewHTTPFaultProxy(s.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
