@@ -40,7 +40,7 @@ trap 'exit 130' INT TERM
 step "Building the local environment runner"
 go build -o "$work/localenv" "$root/internal/acctest/cmd/localenv"
 
-step "Starting a local control plane (etcd + kube-apiserver $(cat "$bin/.controlplane-version" 2>/dev/null)) moto's EKS emulator and a fake Azure Resource Manager"
+step "Starting a local control plane (etcd + kube-apiserver $(cat "$bin/.controlplane-version" 2>/dev/null)), moto's EKS emulator and a fake Azure Resource Manager"
 mkdir -p "$work/env"
 KUBEHARDEN_BIN_DIR=$bin "$work/localenv" -dir "$work/env" -moto -azure > "$work/env.log" 2>&1 &
 env_pid=$!
