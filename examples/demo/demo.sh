@@ -19,8 +19,10 @@ cleanup() {
   local code=$?
   if [ -n "${KEEP:-}" ] && [ "$code" = 0 ]; then
     step "KEEP=1: the environment keeps running"
-    echo "  export KUBECONFIG=$work/env/controlplane/kubeconfig"
+    echo "  source $work/env/env.sh   # KUBECONFIG, AWS_*, ARM_*, SSL_CERT_FILE"
     echo "  export TF_CLI_CONFIG_FILE=$work/terraformrc"
+    echo "  export TF_VAR_kubeconfig=\$KUBECONFIG TF_VAR_eks_endpoint=\$KUBEHARDEN_MOTO_URL TF_VAR_azure_endpoint=\$KUBEHARDEN_ARM_URL"
+    echo "  export TF_VAR_encryption_config_path=$work/etc/kubernetes/enc/encryption-config.yaml"
     echo "  cd $work/tf && terraform plan"
     echo "  stop it with: kill $env_pid; rm -rf $work"
     return
@@ -38,9 +40,9 @@ trap 'exit 130' INT TERM
 step "Building the local environment runner"
 go build -o "$work/localenv" "$root/internal/acctest/cmd/localenv"
 
-step "Starting a local control plane (etcd + kube-apiserver $(cat "$bin/.controlplane-version" 2>/dev/null)) and moto's EKS emulator"
+step "Starting a local control plane (etcd + kube-apiserver $(cat "$bin/.controlplane-version" 2>/dev/null)), moto's EKS emulator and a fake Azure Resource Manager"
 mkdir -p "$work/env"
-KUBEHARDEN_BIN_DIR=$bin "$work/localenv" -dir "$work/env" -moto > "$work/env.log" 2>&1 &
+KUBEHARDEN_BIN_DIR=$bin "$work/localenv" -dir "$work/env" -moto -azure > "$work/env.log" 2>&1 &
 env_pid=$!
 for _ in $(seq 1 600); do
   [ -f "$work/env/ready" ] && break
@@ -50,7 +52,9 @@ done
 [ -f "$work/env/ready" ] || { echo "the local environment did not start in time" >&2; cat "$work/env.log" >&2; exit 1; }
 # shellcheck disable=SC1091
 source "$work/env/env.sh"
-echo "kube-apiserver at $KUBEHARDEN_CP_HOST; EKS (moto) at $KUBEHARDEN_MOTO_URL with cluster demo-prod"
+echo "kube-apiserver at $KUBEHARDEN_CP_HOST; EKS (moto) at $KUBEHARDEN_MOTO_URL with cluster demo-prod; AKS (fake ARM) at $KUBEHARDEN_ARM_URL with cluster rg-demo/demo-aks"
+# The provider trusts the fake ARM's certificate through SSL_CERT_FILE alone (env.sh sets it).
+echo "SSL_CERT_FILE=${SSL_CERT_FILE/#$work/<tmp>} (the local CA, then the system roots)"
 
 step "Seeding a realistic cluster: three team namespaces with running pods, and nodes"
 kubectl apply -f "$root/examples/demo/seed.yaml" >/dev/null
@@ -78,7 +82,7 @@ export TF_IN_AUTOMATION=1 TF_INPUT=0
 mkdir -p "$work/tf"
 cp "$root"/examples/demo/*.tf "$work/tf/"
 cd "$work/tf"
-export TF_VAR_kubeconfig=$KUBECONFIG TF_VAR_eks_endpoint=$KUBEHARDEN_MOTO_URL
+export TF_VAR_kubeconfig=$KUBECONFIG TF_VAR_eks_endpoint=$KUBEHARDEN_MOTO_URL TF_VAR_azure_endpoint=$KUBEHARDEN_ARM_URL
 export TF_VAR_encryption_config_path=$work/etc/kubernetes/enc/encryption-config.yaml
 # Only the overridden provider is used, so there is nothing to install.
 tf() { terraform "$@" -no-color 2>&1 | sed '/Warning: Provider development overrides are in effect/,/releases\.$/d'; return "${PIPESTATUS[0]}"; }
@@ -135,6 +139,7 @@ cat <<SUMMARY
   - kubeharden_encryption_config wrote a KMS v2 EncryptionConfiguration (mode 0600, atomically).
   - kubeharden_seccomp_default made RuntimeDefault the seccomp profile of new pods that set none.
   - kubeharden_cluster read the cluster version and each node's container runtime (one node still on docker);
-    kubeharden_eks_cluster read the EKS cluster and its node groups (one legacy group still on docker).
+    kubeharden_eks_cluster read the EKS cluster and its node groups (one legacy group still on docker);
+    kubeharden_aks_cluster read the AKS cluster and its Linux and Windows node pools (all on containerd).
   - Drift made with kubectl was caught by terraform plan -detailed-exitcode (exit 2) and repaired by apply (exit 0).
 SUMMARY

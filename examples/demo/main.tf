@@ -25,6 +25,11 @@ variable "eks_endpoint" {
   description = "EKS API endpoint (moto's server in the demo)."
 }
 
+variable "azure_endpoint" {
+  type        = string
+  description = "Azure Resource Manager and Entra ID URL (the fake ARM in the demo). The subscription and the service principal come from ARM_SUBSCRIPTION_ID, ARM_TENANT_ID, ARM_CLIENT_ID and ARM_CLIENT_SECRET."
+}
+
 provider "kubeharden" {
   kubernetes {
     config_path = var.kubeconfig
@@ -33,6 +38,12 @@ provider "kubeharden" {
     region = "us-east-1"
     endpoints {
       eks = var.eks_endpoint
+    }
+  }
+  azure {
+    endpoints {
+      resource_manager = var.azure_endpoint
+      active_directory = var.azure_endpoint
     }
   }
 }
@@ -97,6 +108,12 @@ data "kubeharden_eks_cluster" "prod" {
   name = "demo-prod"
 }
 
+# What the AKS cluster really runs, from Azure Resource Manager.
+data "kubeharden_aks_cluster" "prod" {
+  resource_group_name = "rg-demo"
+  name                = "demo-aks"
+}
+
 output "kubernetes_version" {
   value = data.kubeharden_cluster.this.version
 }
@@ -123,6 +140,18 @@ output "eks_node_group_runtimes" {
 
 output "eks_dockershim_free" {
   value = data.kubeharden_eks_cluster.prod.dockershim_free
+}
+
+output "aks_version" {
+  value = data.kubeharden_aks_cluster.prod.version
+}
+
+output "aks_node_pool_runtimes" {
+  value = { for np in data.kubeharden_aks_cluster.prod.node_pools : np.name => "${np.container_runtime} (Kubernetes ${np.version}, ${np.os_type} ${np.os_sku})" }
+}
+
+output "aks_dockershim_free" {
+  value = data.kubeharden_aks_cluster.prod.dockershim_free
 }
 
 output "encryption_config_sha256" {

@@ -33,18 +33,37 @@ var (
 	trustErr  = errNoTrust
 )
 
-// setUpTrust makes one CA for the test binary, writes it with the system
-// roots (or those of an SSL_CERT_FILE already set) to a file, and points
-// SSL_CERT_FILE at it, so every client of the process, and the Terraform
-// CLI it starts, trusts the local HTTPS fakes through the ordinary system
-// pool: no client is told to trust anything else, and nothing skips
-// verification. It must run before anything loads the system pool, which
-// crypto/x509 does once per process: it checks that the pool it gets
-// trusts the CA, and fails otherwise.
+// setUpTrust makes one CA for the test binary, in a folder of its own that
+// the returned cleanup removes (see SetUpTrust).
 func setUpTrust() (cleanup func(), err error) {
-	ca, err := newCA()
+	dir, err := TempDir("kubeharden-trust-")
 	if err != nil {
 		return nil, err
+	}
+	cleanup = func() { _ = os.RemoveAll(dir) }
+	if _, _, err := SetUpTrust(dir); err != nil {
+		cleanup()
+		return nil, err
+	}
+	return cleanup, nil
+}
+
+// SetUpTrust makes one CA for the process, writes it with the system roots
+// (or those of an SSL_CERT_FILE already set) to dir/ca-bundle.pem, and
+// points SSL_CERT_FILE at it, so every client of the process, and the
+// Terraform CLI it starts, trusts the local HTTPS fakes through the
+// ordinary system pool: no client is told to trust anything else, and
+// nothing skips verification. It must run before anything loads the system
+// pool, which crypto/x509 does once per process: it checks that the pool it
+// gets trusts the CA, and fails otherwise. It returns the CA, to sign the
+// fakes' serving certificates (PKI.ServingTLS), and the bundle's path, for
+// processes that do not inherit this one's environment. acctest.Main calls
+// it for test binaries; a program that starts fakes for other processes
+// (localenv) calls it first thing.
+func SetUpTrust(dir string) (ca *PKI, bundleFile string, err error) {
+	ca, err = newCA()
+	if err != nil {
+		return nil, "", err
 	}
 	var bundle bytes.Buffer
 	bundle.Write(ca.CACertPEM)
@@ -61,26 +80,18 @@ func setUpTrust() (cleanup func(), err error) {
 		bundle.Write(b)
 		break
 	}
-	dir, err := TempDir("kubeharden-trust-")
-	if err != nil {
-		return nil, err
-	}
-	cleanup = func() { _ = os.RemoveAll(dir) }
 	file := filepath.Join(dir, "ca-bundle.pem")
 	if err := os.WriteFile(file, bundle.Bytes(), 0o600); err != nil {
-		cleanup()
-		return nil, err
+		return nil, "", err
 	}
 	if err := os.Setenv(certFileEnv, file); err != nil {
-		cleanup()
-		return nil, err
+		return nil, "", err
 	}
 	if err := checkTrusted(ca); err != nil {
-		cleanup()
-		return nil, err
+		return nil, "", err
 	}
 	trustCA, trustFile, trustErr = ca, file, nil
-	return cleanup, nil
+	return ca, file, nil
 }
 
 // checkTrusted verifies a certificate of ca against the system pool.
@@ -99,7 +110,7 @@ func checkTrusted(ca *PKI) error {
 		return fmt.Errorf("loading the system roots: %w", err)
 	}
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool, DNSName: "localhost"}); err != nil {
-		return fmt.Errorf("the system roots do not trust the test CA (were they loaded before acctest.Main set %s?): %w", certFileEnv, err)
+		return fmt.Errorf("the system roots do not trust the test CA (were they loaded before %s was set?): %w", certFileEnv, err)
 	}
 	return nil
 }

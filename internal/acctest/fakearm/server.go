@@ -74,6 +74,7 @@ type Server struct {
 	beforePut   func()
 	counts      Counts
 	violations  []string
+	onViolation func(string)
 }
 
 type subscription struct {
@@ -106,13 +107,25 @@ type operation struct {
 
 type armError struct{ Code, Message string }
 
-// Start starts a fake for the test, with one registered client (TenantID,
-// ClientID, ClientSecret) and no subscription until AddCluster or
-// AddResourceGroup. When the test ends the fake stops, and every body that
-// broke the armcontainerservice model fails the test.
+// Options configure a fake made with New.
+type Options struct {
+	// CA signs the fake's serving certificate; its clients must trust it
+	// (see acctest.SetUpTrust). Required.
+	CA *acctest.PKI
+	// OnViolation, when set, is called with each request or body that
+	// breaks the armcontainerservice model, as it arrives (Violations
+	// returns them all too).
+	OnViolation func(string)
+}
+
+// Start starts a fake for the test, signed by the test CA (acctest.TestCA),
+// with one registered client (TenantID, ClientID, ClientSecret) and no
+// subscription until AddCluster or AddResourceGroup. When the test ends
+// the fake stops, and every body that broke the armcontainerservice model
+// fails the test.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s, err := newServer(acctest.TestCA(t))
+	s, err := New(Options{CA: acctest.TestCA(t)})
 	if err != nil {
 		t.Fatalf("fake ARM: %v", err)
 	}
@@ -125,8 +138,14 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-func newServer(ca *acctest.PKI) (*Server, error) {
-	cert, err := ca.ServingTLS("fake-arm")
+// New starts a fake outside a test (Start is the test's way), with one
+// registered client (TenantID, ClientID, ClientSecret) and no subscription
+// until AddCluster or AddResourceGroup. Stop it with Close.
+func New(opts Options) (*Server, error) {
+	if opts.CA == nil {
+		return nil, fmt.Errorf("fake ARM: Options.CA is required")
+	}
+	cert, err := opts.CA.ServingTLS("fake-arm")
 	if err != nil {
 		return nil, err
 	}
@@ -139,6 +158,7 @@ func newServer(ca *acctest.PKI) (*Server, error) {
 		tokens:       map[string]time.Time{},
 		ops:          map[string]*operation{},
 		pollsToDone:  DefaultPollsToDone,
+		onViolation:  opts.OnViolation,
 	}
 	s.AddClient(s.TenantID, s.ClientID, s.ClientSecret)
 	s.http = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
@@ -371,8 +391,12 @@ func (s *Server) DeleteCluster(sub, rg, name string) {
 
 func (s *Server) violation(msg string) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.violations = append(s.violations, msg)
+	f := s.onViolation
+	s.mu.Unlock()
+	if f != nil {
+		f(msg)
+	}
 }
 
 func randomHex(n int) string {

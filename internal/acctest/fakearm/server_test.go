@@ -312,9 +312,11 @@ func TestThrottle(t *testing.T) {
 	}
 }
 
-// A body with a field the model does not know is refused and recorded.
+// A body with a field the model does not know is refused, recorded and
+// reported to OnViolation.
 func TestUnknownFieldRejected(t *testing.T) {
-	s, err := newServer(acctest.TestCA(t))
+	reported := make(chan string, 10)
+	s, err := New(Options{CA: acctest.TestCA(t), OnViolation: func(v string) { reported <- v }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,6 +341,9 @@ func TestUnknownFieldRejected(t *testing.T) {
 	}
 	if v := s.Violations(); len(v) != 1 || !strings.Contains(v[0], "rotationPolicy") {
 		t.Errorf("violations %q", v)
+	}
+	if len(reported) != 1 || !strings.Contains(<-reported, "rotationPolicy") {
+		t.Error("OnViolation was not called once with the unknown field")
 	}
 	if s.Requests().Writes != 0 {
 		t.Error("the body with an unknown field was written")

@@ -14,30 +14,50 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awseks "github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest/fakearm"
 )
 
 func main() {
 	dir := flag.String("dir", "", "folder for the environment's files (required); env.sh and ready are written there")
 	moto := flag.Bool("moto", false, "also start moto's server with an EKS cluster and node groups")
+	azure := flag.Bool("azure", false, "also start the fake Azure Resource Manager and Entra ID with an AKS cluster (its CA bundle goes to SSL_CERT_FILE in env.sh)")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "localenv: -dir is required")
 		os.Exit(2)
 	}
-	if err := run(*dir, *moto); err != nil {
+	if err := run(*dir, *moto, *azure); err != nil {
 		fmt.Fprintln(os.Stderr, "localenv:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, withMoto bool) error {
+func run(dir string, withMoto, withAzure bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
+
+	// First, before anything loads the system roots: the fake ARM's CA,
+	// trusted by this process and, through SSL_CERT_FILE in env.sh, by
+	// Terraform and the provider.
+	var ca *acctest.PKI
+	var caBundle string
+	if withAzure {
+		trustDir := filepath.Join(dir, "trust")
+		if err := os.MkdirAll(trustDir, 0o700); err != nil {
+			return err
+		}
+		var err error
+		if ca, caBundle, err = acctest.SetUpTrust(trustDir); err != nil {
+			return fmt.Errorf("arranging trust of the fake ARM's CA: %w", err)
+		}
+	}
 
 	cp, err := acctest.StartControlPlane(ctx, acctest.Options{Dir: filepath.Join(dir, "controlplane")})
 	if err != nil {
@@ -64,6 +84,22 @@ func run(dir string, withMoto bool) error {
 		env["AWS_REGION"] = m.Region
 		env["AWS_ACCESS_KEY_ID"] = acctest.MotoAccessKeyID
 		env["AWS_SECRET_ACCESS_KEY"] = acctest.MotoSecretAccessKey
+	}
+	if withAzure {
+		arm, err := fakearm.New(fakearm.Options{CA: ca, OnViolation: func(v string) {
+			fmt.Fprintln(os.Stderr, "localenv: fake ARM:", v)
+		}})
+		if err != nil {
+			return err
+		}
+		defer arm.Close()
+		seedAKS(arm)
+		env["SSL_CERT_FILE"] = caBundle
+		env["KUBEHARDEN_ARM_URL"] = arm.URL()
+		env["ARM_SUBSCRIPTION_ID"] = aksSubscriptionID
+		env["ARM_TENANT_ID"] = arm.TenantID
+		env["ARM_CLIENT_ID"] = arm.ClientID
+		env["ARM_CLIENT_SECRET"] = arm.ClientSecret
 	}
 	var b strings.Builder
 	for k, v := range env {
@@ -112,4 +148,31 @@ func seedEKS(ctx context.Context, m *acctest.Moto) error {
 		}
 	}
 	return nil
+}
+
+// aksSubscriptionID is the subscription of the demo's AKS cluster
+// (rg-demo/demo-aks).
+const aksSubscriptionID = "0d3e0d3e-5a1e-4c0a-9d3e-000000000015"
+
+// seedAKS adds the demo's AKS cluster: Kubernetes 1.33 with a Linux system
+// pool on Ubuntu and a Windows Server 2022 pool, both on containerd, and
+// no KMS etcd encryption.
+func seedAKS(s *fakearm.Server) {
+	pool := func(name string, mode armcontainerservice.AgentPoolMode, osType armcontainerservice.OSType, sku armcontainerservice.OSSKU, image string) *armcontainerservice.ManagedClusterAgentPoolProfile {
+		return &armcontainerservice.ManagedClusterAgentPoolProfile{
+			Name: to.Ptr(name), Mode: to.Ptr(mode), OSType: to.Ptr(osType), OSSKU: to.Ptr(sku),
+			OrchestratorVersion: to.Ptr("1.33.2"), NodeImageVersion: to.Ptr(image),
+			Count: to.Ptr[int32](3), VMSize: to.Ptr("Standard_D4s_v5"),
+		}
+	}
+	s.AddCluster(aksSubscriptionID, "rg-demo", armcontainerservice.ManagedCluster{
+		Name: to.Ptr("demo-aks"),
+		Properties: &armcontainerservice.ManagedClusterProperties{
+			KubernetesVersion: to.Ptr("1.33.2"),
+			AgentPoolProfiles: []*armcontainerservice.ManagedClusterAgentPoolProfile{
+				pool("system", armcontainerservice.AgentPoolModeSystem, armcontainerservice.OSTypeLinux, armcontainerservice.OSSKUUbuntu, "AKSUbuntu-2204gen2containerd-202507.21.0"),
+				pool("win22", armcontainerservice.AgentPoolModeUser, armcontainerservice.OSTypeWindows, armcontainerservice.OSSKUWindows2022, "AKSWindows-2022-containerd-20348.3932.250705"),
+			},
+		},
+	})
 }
