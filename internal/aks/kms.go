@@ -86,7 +86,7 @@ func (c *Client) SetKMS(ctx context.Context, r ClusterRef, kms *armcontainerserv
 			&armcontainerservice.ManagedClustersClientBeginCreateOrUpdateOptions{IfMatch: cl.ETag})
 		if status, _, _, ok := responseError(err); ok && status == http.StatusPreconditionFailed {
 			if attempt+1 >= t.MaxConflicts {
-				return nil, fmt.Errorf("%w: %v", ErrConflict, err)
+				return nil, fmt.Errorf("%w: %w", ErrConflict, err)
 			}
 			select {
 			case <-ctx.Done():
