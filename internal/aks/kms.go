@@ -17,7 +17,8 @@ type Timing struct {
 	PollInterval time.Duration
 	RetryInitial time.Duration
 	RetryMax     time.Duration
-	// MaxConflicts bounds the read-modify-writes lost to other writers.
+	// MaxConflicts bounds the read-modify-writes lost to other writers;
+	// zero: until the context ends.
 	MaxConflicts int
 }
 
@@ -60,7 +61,7 @@ func KMS(mc *armcontainerservice.ManagedCluster) *armcontainerservice.AzureKeyVa
 // with only that field changed, guarded by If-Match with the ETag read. A
 // 412 means someone else wrote in between: the whole read-modify-write is
 // retried with backoff (never overwriting their change), up to
-// Timing.MaxConflicts times or until ctx ends. A failed operation is an
+// Timing.MaxConflicts times and until ctx ends. A failed operation is an
 // *OperationError with ARM's code and message.
 func (c *Client) SetKMS(ctx context.Context, r ClusterRef, kms *armcontainerservice.AzureKeyVaultKms) (*armcontainerservice.ManagedCluster, error) {
 	t := DefaultTiming
@@ -85,7 +86,7 @@ func (c *Client) SetKMS(ctx context.Context, r ClusterRef, kms *armcontainerserv
 		poller, err := mc.BeginCreateOrUpdate(ctx, r.ResourceGroup, r.Name, cl,
 			&armcontainerservice.ManagedClustersClientBeginCreateOrUpdateOptions{IfMatch: cl.ETag})
 		if status, _, _, ok := responseError(err); ok && status == http.StatusPreconditionFailed {
-			if attempt+1 >= t.MaxConflicts {
+			if t.MaxConflicts > 0 && attempt+1 >= t.MaxConflicts {
 				return nil, fmt.Errorf("%w: %w", ErrConflict, err)
 			}
 			select {

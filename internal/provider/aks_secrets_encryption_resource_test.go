@@ -26,7 +26,10 @@ func init() {
 	aks.DefaultTiming = aks.Timing{PollInterval: 10 * time.Millisecond, RetryInitial: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond, MaxConflicts: 5}
 }
 
-const aksEncRG = "rg-prod"
+const (
+	aksEncRG       = "rg-prod"
+	aksTestVaultID = "/subscriptions/" + aksTestSub + "/resourceGroups/rg-keys/providers/Microsoft.KeyVault/vaults/kv-prod"
+)
 
 // aksKey is a versioned key URL of key name in vault kv-prod.
 func aksKey(name string) string {
@@ -111,6 +114,20 @@ func TestAccAKSSecretsEncryption_basic(t *testing.T) {
 					}
 					return nil
 				}),
+			},
+			{
+				// To a vault behind a private endpoint: also in place.
+				Config: aksEncryptionConfig(s, "prod", aksKey("v2"), fmt.Sprintf("key_vault_network_access = %q\n  key_vault_resource_id = %q", "Private", aksTestVaultID)),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(*terraform.State) error {
+					k := aks.KMS(s.Cluster(aksTestSub, aksEncRG, "prod"))
+					if kmsAccess(k) != "Private" || deref(k.KeyVaultResourceID) != aksTestVaultID {
+						return fmt.Errorf("the fake's KMS is %s / %s, want Private / %s", kmsAccess(k), deref(k.KeyVaultResourceID), aksTestVaultID)
+					}
+					return nil
+				},
 			},
 			{
 				ResourceName: addr, ImportState: true, ImportStateId: id, ImportStateVerify: true,
@@ -280,7 +297,7 @@ func TestAccAKSSecretsEncryption_throttled(t *testing.T) {
 func TestAccAKSSecretsEncryption_badInput(t *testing.T) {
 	s := startFakeARM(t)
 	addAKSCluster(s, "prod", "")
-	kv := "/subscriptions/" + aksTestSub + "/resourceGroups/rg-keys/providers/Microsoft.KeyVault/vaults/kv-prod"
+	kv := aksTestVaultID
 	cases := []struct {
 		name, key, extra string
 		want             []string
