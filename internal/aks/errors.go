@@ -119,16 +119,28 @@ func apiMessage(err error) string {
 func Describe(call Call, err error) (summary, detail string) {
 	var cfgErr *ConfigError
 	var authErr *azidentity.AuthenticationFailedError
+	var opErr *OperationError
 	status, code, _, isARM := responseError(err)
 	r := call.Cluster
+	limit, role := "timeouts.read", "the built-in role \"Azure Kubernetes Service Cluster User Role\" or \"Reader\" grants it"
+	if call.Action == WriteClusterAction {
+		limit, role = "the resource's timeouts", "the built-in role \"Azure Kubernetes Service Contributor Role\" grants it"
+	}
 	switch {
+	case errors.As(err, &opErr):
+		return "AKS Operation Failed", fmt.Sprintf("The long-running operation of %s failed: %s: %s\n\n"+
+			"The cluster keeps its previous settings (provisioningState Failed until its next successful operation). "+
+			"Fix the cause and run terraform apply again.", call, opErr.Code, opErr.Message)
+	case errors.Is(err, ErrConflict):
+		return "AKS Cluster Kept Changing", fmt.Sprintf("The call %s lost every attempt to another writer: %v\n\n"+
+			"Something else is updating the cluster; run terraform apply again when it is done.", call, err)
 	case errors.As(err, &cfgErr):
 		return "Invalid Azure Provider Configuration", fmt.Sprintf("provider \"kubeharden\", %s", cfgErr.Error())
 	case errors.Is(err, ErrUnknownConfig):
 		return "Azure Connection Not Yet Known", err.Error() + "; the call " + call.String() + " cannot be made during this plan."
 	case errors.Is(err, context.DeadlineExceeded):
 		return "AKS Call Timed Out", fmt.Sprintf("The call %s did not finish before its time limit was reached: %v\n\n"+
-			"Raise timeouts.read, or check that Azure Resource Manager (azure.endpoints.resource_manager when set) and "+
+			"Raise "+limit+", or check that Azure Resource Manager (azure.endpoints.resource_manager when set) and "+
 			"the Entra ID authority (azure.endpoints.active_directory) are reachable.", call, err)
 	case errors.As(err, &authErr):
 		aadsts, desc := tokenError(authErr)
@@ -159,7 +171,7 @@ func Describe(call Call, err error) (summary, detail string) {
 			"The token is invalid or expired, or was issued for another cloud or tenant. Check azure.tenant_id (ARM_TENANT_ID) and azure.endpoints.", call, apiMessage(err))
 	case isARM && status == http.StatusForbidden:
 		return "Azure Permission Denied", fmt.Sprintf("Azure Resource Manager refused %s: %s\n\nThe identity the provider uses needs the Azure RBAC action %s "+
-			"on the cluster, its resource group or its subscription (the built-in role \"Azure Kubernetes Service Cluster User Role\" or \"Reader\" grants it).", call, apiMessage(err), call.Action)
+			"on the cluster, its resource group or its subscription (%s).", call, apiMessage(err), call.Action, role)
 	case isARM:
 		return "Azure Resource Manager Error", fmt.Sprintf("The call %s failed: %s", call, apiMessage(err))
 	case strings.Contains(err.Error(), "DefaultAzureCredential"):

@@ -487,6 +487,21 @@ resource "terraform_data" "aws_eks_cluster_prod" {
 		}
 	}},
 
+	"resources/kubeharden_aks_secrets_encryption/resource.tf": {run: func(t *testing.T, _ *examplesEnv) exampleRun {
+		s := startFakeARM(t)
+		addAKSCluster(s, "prod", "")
+		key := "https://kv-prod.vault.azure.net/keys/etcd/0123456789abcdef0123456789abcdef"
+		return exampleRun{
+			provider: aksProviderConfig(s, s.ClientSecret),
+			idSubs:   []sub{lit("00000000-0000-0000-0000-000000000000", aksTestSub)},
+			stateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("kubeharden_aks_secrets_encryption.prod", tfjsonpath.New("key_id"), knownvalue.StringExact(key)),
+			},
+			check:        checkFakeKMS(s, "prod", true, key),
+			checkDestroy: checkFakeKMS(s, "prod", false, key),
+		}
+	}},
+
 	"resources/kubeharden_gke_secrets_encryption/resource.tf": {run: func(t *testing.T, _ *examplesEnv) exampleRun {
 		s := startFakeGKE(t)
 		gkeExampleCluster(s)

@@ -69,6 +69,7 @@ var cloudPermissions = map[string][]string{
 	"kubeharden_eks_cluster":            {"eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"},
 	"kubeharden_eks_secrets_encryption": {"eks:DescribeCluster", "eks:AssociateEncryptionConfig", "eks:DescribeUpdate", "eks:ListUpdates", "kms:DescribeKey", "kms:CreateGrant"},
 	"kubeharden_aks_cluster":            {"Microsoft.ContainerService/managedClusters/read"},
+	"kubeharden_aks_secrets_encryption": {"Microsoft.ContainerService/managedClusters/read", "Microsoft.ContainerService/managedClusters/write"},
 	"kubeharden_gke_cluster":            {"container.clusters.get"},
 	"kubeharden_gke_secrets_encryption": {"container.clusters.get", "container.clusters.update", "container.operations.get"},
 }

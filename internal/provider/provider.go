@@ -405,6 +405,7 @@ func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Reso
 		NewSeccompDefaultResource,
 		NewGKESecretsEncryptionResource,
 		NewEKSSecretsEncryptionResource,
+		NewAKSSecretsEncryptionResource,
 		NewEncryptionConfigResource,
 		NewStorageRewriteResource,
 	}
