@@ -36,20 +36,7 @@ func startFakeARM(t *testing.T) *fakearm.Server {
 // aksProviderConfig points the provider's azure block at the fake, signing
 // in with the fake's service principal and the given secret.
 func aksProviderConfig(s *fakearm.Server, secret string) string {
-	return fmt.Sprintf(`
-provider "kubeharden" {
-  azure {
-    subscription_id = %q
-    tenant_id       = %q
-    client_id       = %q
-    client_secret   = %q
-    endpoints {
-      resource_manager = %q
-      active_directory = %q
-    }
-  }
-}
-`, aksTestSub, s.TenantID, s.ClientID, secret, s.URL(), s.URL())
+	return s.ProviderConfigWithSecret(aksTestSub, secret)
 }
 
 // aksPool is an agent pool profile as AKS reports it.

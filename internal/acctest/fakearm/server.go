@@ -190,6 +190,12 @@ func (s *Server) Cloud() cloud.Configuration {
 // ProviderConfig is a provider block whose azure block signs in as the
 // registered client and reaches ARM and Entra ID at the fake.
 func (s *Server) ProviderConfig(subscriptionID string) string {
+	return s.ProviderConfigWithSecret(subscriptionID, s.ClientSecret)
+}
+
+// ProviderConfigWithSecret is ProviderConfig signing in with secret, which
+// may be a wrong one.
+func (s *Server) ProviderConfigWithSecret(subscriptionID, secret string) string {
 	return fmt.Sprintf(`
 provider "kubeharden" {
   azure {
@@ -203,7 +209,7 @@ provider "kubeharden" {
     }
   }
 }
-`, subscriptionID, s.TenantID, s.ClientID, s.ClientSecret, s.url, s.url)
+`, subscriptionID, s.TenantID, s.ClientID, secret, s.url, s.url)
 }
 
 // AddClient registers another client, in a tenant of its own or not.
