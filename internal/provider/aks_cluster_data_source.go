@@ -35,20 +35,19 @@ func NewAKSClusterDataSource() datasource.DataSource {
 }
 
 type aksClusterDataSourceModel struct {
-	ID                types.String   `tfsdk:"id"`
-	SubscriptionID    types.String   `tfsdk:"subscription_id"`
-	ResourceGroupName types.String   `tfsdk:"resource_group_name"`
-	Name              types.String   `tfsdk:"name"`
-	Version           types.String   `tfsdk:"version"`
-	KubernetesVersion types.String   `tfsdk:"kubernetes_version"`
-	ProvisioningState types.String   `tfsdk:"provisioning_state"`
-	PowerState        types.String   `tfsdk:"power_state"`
-	SKUTier           types.String   `tfsdk:"sku_tier"`
-	SecretsEncryption types.Object   `tfsdk:"secrets_encryption"`
-	NodePools         types.List     `tfsdk:"node_pools"`
-	ContainerRuntimes types.Set      `tfsdk:"container_runtimes"`
-	DockershimFree    types.Bool     `tfsdk:"dockershim_free"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	ID                types.String `tfsdk:"id"`
+	SubscriptionID    types.String `tfsdk:"subscription_id"`
+	ResourceGroupName types.String `tfsdk:"resource_group_name"`
+	Name              types.String `tfsdk:"name"`
+	Version           types.String `tfsdk:"version"`
+	KubernetesVersion types.String `tfsdk:"kubernetes_version"`
+	ProvisioningState types.String `tfsdk:"provisioning_state"`
+	PowerState        types.String `tfsdk:"power_state"`
+	SKUTier           types.String `tfsdk:"sku_tier"`
+	SecretsEncryption types.Object `tfsdk:"secrets_encryption"`
+	NodePools         types.List   `tfsdk:"node_pools"`
+	clusterCoreModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m aksClusterDataSourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
@@ -138,7 +137,7 @@ func (d *AKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 						"Kubernetes 1.19 and Windows pools from 1.23, Docker before. Another OS type, or a version that cannot be read, is `unknown`."),
 				}},
 			},
-		}, "node pool", "the cluster has no node pools"),
+		}, "node pool", "the cluster has no node pools", ""),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
@@ -228,7 +227,7 @@ func (d *AKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	m.NodePools, diags = listOf(ctx, poolModels)
 	resp.Diagnostics.Append(diags...)
-	m.ContainerRuntimes, m.DockershimFree, diags = runtimeAttributes(ctx, runtimes)
+	m.clusterCoreModel, diags = clusterCore(ctx, runtimes, nil)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

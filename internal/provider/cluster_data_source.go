@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
 
@@ -30,15 +29,14 @@ func NewClusterDataSource() datasource.DataSource {
 }
 
 type clusterDataSourceModel struct {
-	ID                types.String   `tfsdk:"id"`
-	Version           types.String   `tfsdk:"version"`
-	Major             types.String   `tfsdk:"major"`
-	Minor             types.String   `tfsdk:"minor"`
-	Platform          types.String   `tfsdk:"platform"`
-	Nodes             types.List     `tfsdk:"nodes"`
-	ContainerRuntimes types.Set      `tfsdk:"container_runtimes"`
-	DockershimFree    types.Bool     `tfsdk:"dockershim_free"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	ID       types.String `tfsdk:"id"`
+	Version  types.String `tfsdk:"version"`
+	Major    types.String `tfsdk:"major"`
+	Minor    types.String `tfsdk:"minor"`
+	Platform types.String `tfsdk:"platform"`
+	Nodes    types.List   `tfsdk:"nodes"`
+	clusterCoreModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m clusterDataSourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
@@ -73,7 +71,7 @@ func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 					"os_image":                  schema.StringAttribute{Computed: true, MarkdownDescription: "`status.nodeInfo.osImage`."},
 				}},
 			},
-		}, "node", "the cluster has no nodes"),
+		}, "node", "the cluster has no nodes", ""),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
@@ -121,42 +119,20 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	}
 	nodeList, diags := listOf(ctx, nodeModels)
 	resp.Diagnostics.Append(diags...)
-	rtSet, dockershimFree, diags := runtimeAttributes(ctx, runtimes)
+	core, diags := clusterCore(ctx, runtimes, nil)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	state := clusterDataSourceModel{
-		Timeouts:          config.Timeouts,
-		ID:                types.StringValue(c.REST.Host),
-		Version:           types.StringValue(info.GitVersion),
-		Major:             types.StringValue(info.Major),
-		Minor:             types.StringValue(strings.TrimSuffix(info.Minor, "+")),
-		Platform:          types.StringValue(containerruntime.Platform(info.GitVersion, providerIDs)),
-		Nodes:             nodeList,
-		ContainerRuntimes: rtSet,
-		DockershimFree:    dockershimFree,
+		Timeouts:         config.Timeouts,
+		ID:               types.StringValue(c.REST.Host),
+		Version:          types.StringValue(info.GitVersion),
+		Major:            types.StringValue(info.Major),
+		Minor:            types.StringValue(strings.TrimSuffix(info.Minor, "+")),
+		Platform:         types.StringValue(containerruntime.Platform(info.GitVersion, providerIDs)),
+		Nodes:            nodeList,
+		clusterCoreModel: core,
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-// runtimeSchema adds to attrs the core every cluster data source reports,
-// container_runtimes and dockershim_free; unit names what has a runtime
-// ("node", "node pool", "node group") and none says when there is none.
-func runtimeSchema(attrs map[string]schema.Attribute, unit, none string) map[string]schema.Attribute {
-	attrs["container_runtimes"] = schema.SetAttribute{Computed: true, ElementType: types.StringType,
-		MarkdownDescription: "The distinct `container_runtime` values of the " + unit + "s."}
-	attrs["dockershim_free"] = schema.BoolAttribute{Computed: true, MarkdownDescription: "True when no " + unit + " runs Docker. " +
-		"Null when it cannot be told: " + none + ", or a " + unit + "'s runtime is `unknown`."}
-	return attrs
-}
-
-// runtimeAttributes computes the core every cluster data source reports
-// from the runtime of each node or node pool: container_runtimes (the
-// distinct names; empty, not null, when there are none) and dockershim_free.
-func runtimeAttributes(ctx context.Context, runtimes []string) (types.Set, types.Bool, diag.Diagnostics) {
-	distinct := append([]string{}, runtimes...)
-	slices.Sort(distinct)
-	set, diags := types.SetValueFrom(ctx, types.StringType, slices.Compact(distinct))
-	return set, types.BoolPointerValue(containerruntime.DockershimFree(runtimes)), diags
 }

@@ -32,18 +32,17 @@ func NewEKSClusterDataSource() datasource.DataSource {
 }
 
 type eksClusterDataSourceModel struct {
-	Name              types.String   `tfsdk:"name"`
-	Version           types.String   `tfsdk:"version"`
-	PlatformVersion   types.String   `tfsdk:"platform_version"`
-	Status            types.String   `tfsdk:"status"`
-	ARN               types.String   `tfsdk:"arn"`
-	Endpoint          types.String   `tfsdk:"endpoint"`
-	SupportType       types.String   `tfsdk:"support_type"`
-	SecretsEncryption types.Object   `tfsdk:"secrets_encryption"`
-	NodeGroups        types.List     `tfsdk:"node_groups"`
-	ContainerRuntimes types.Set      `tfsdk:"container_runtimes"`
-	DockershimFree    types.Bool     `tfsdk:"dockershim_free"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	Name              types.String `tfsdk:"name"`
+	Version           types.String `tfsdk:"version"`
+	PlatformVersion   types.String `tfsdk:"platform_version"`
+	Status            types.String `tfsdk:"status"`
+	ARN               types.String `tfsdk:"arn"`
+	Endpoint          types.String `tfsdk:"endpoint"`
+	SupportType       types.String `tfsdk:"support_type"`
+	SecretsEncryption types.Object `tfsdk:"secrets_encryption"`
+	NodeGroups        types.List   `tfsdk:"node_groups"`
+	clusterCoreModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m eksClusterDataSourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
@@ -116,7 +115,7 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 						"an AMI type this provider does not know, or an unreadable version is `unknown`."},
 				}},
 			},
-		}, "node group", "the cluster has no managed node groups"),
+		}, "node group", "the cluster has no managed node groups", ""),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
@@ -172,7 +171,7 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	groupList, diags := listOf(ctx, groupModels)
 	resp.Diagnostics.Append(diags...)
-	rtSet, dockershimFree, diags := runtimeAttributes(ctx, runtimes)
+	core, diags := clusterCore(ctx, runtimes, nil)
 	resp.Diagnostics.Append(diags...)
 
 	encryption := objectNullOf[eksClusterEncryptionModel]()
@@ -195,7 +194,6 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	state.SupportType = supportType
 	state.SecretsEncryption = encryption
 	state.NodeGroups = groupList
-	state.ContainerRuntimes = rtSet
-	state.DockershimFree = dockershimFree
+	state.clusterCoreModel = core
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

@@ -144,6 +144,10 @@ func TestNestedModelsMatchTheSchema(t *testing.T) {
 		{"gke_cluster node_pools", objectTypeOf[gkeNodePoolModel](), elem(dataSourceAttr(NewGKEClusterDataSource(), "node_pools"))},
 		{"aks_cluster secrets_encryption", objectTypeOf[aksClusterEncryptionModel](), dataSourceAttr(NewAKSClusterDataSource(), "secrets_encryption")},
 		{"aks_cluster node_pools", objectTypeOf[aksNodePoolModel](), elem(dataSourceAttr(NewAKSClusterDataSource(), "node_pools"))},
+		{"cluster readiness", objectTypeOf[readinessModel](), dataSourceAttr(NewClusterDataSource(), "readiness")},
+		{"eks_cluster readiness", objectTypeOf[readinessModel](), dataSourceAttr(NewEKSClusterDataSource(), "readiness")},
+		{"gke_cluster readiness", objectTypeOf[readinessModel](), dataSourceAttr(NewGKEClusterDataSource(), "readiness")},
+		{"aks_cluster readiness", objectTypeOf[readinessModel](), dataSourceAttr(NewAKSClusterDataSource(), "readiness")},
 		{"pod_security_violations violations", objectTypeOf[podSecurityViolationModel](), elem(dataSourceAttr(NewPodSecurityViolationsDataSource(), "violations"))},
 	} {
 		if !c.model.Equal(c.schema) {

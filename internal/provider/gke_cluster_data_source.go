@@ -28,19 +28,18 @@ func NewGKEClusterDataSource() datasource.DataSource {
 }
 
 type gkeClusterDataSourceModel struct {
-	ID                types.String   `tfsdk:"id"`
-	Project           types.String   `tfsdk:"project"`
-	Location          types.String   `tfsdk:"location"`
-	Name              types.String   `tfsdk:"name"`
-	Version           types.String   `tfsdk:"version"`
-	ReleaseChannel    types.String   `tfsdk:"release_channel"`
-	Status            types.String   `tfsdk:"status"`
-	Endpoint          types.String   `tfsdk:"endpoint"`
-	SecretsEncryption types.Object   `tfsdk:"secrets_encryption"`
-	NodePools         types.List     `tfsdk:"node_pools"`
-	ContainerRuntimes types.Set      `tfsdk:"container_runtimes"`
-	DockershimFree    types.Bool     `tfsdk:"dockershim_free"`
-	Timeouts          timeouts.Value `tfsdk:"timeouts"`
+	ID                types.String `tfsdk:"id"`
+	Project           types.String `tfsdk:"project"`
+	Location          types.String `tfsdk:"location"`
+	Name              types.String `tfsdk:"name"`
+	Version           types.String `tfsdk:"version"`
+	ReleaseChannel    types.String `tfsdk:"release_channel"`
+	Status            types.String `tfsdk:"status"`
+	Endpoint          types.String `tfsdk:"endpoint"`
+	SecretsEncryption types.Object `tfsdk:"secrets_encryption"`
+	NodePools         types.List   `tfsdk:"node_pools"`
+	clusterCoreModel
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (m gkeClusterDataSourceModel) timeoutsValue() timeouts.Value { return m.Timeouts }
@@ -101,7 +100,7 @@ func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 					"container_runtime": schema.StringAttribute{Computed: true, MarkdownDescription: "`containerd`, `docker`, or `unknown` for an image type the provider does not know."},
 				}},
 			},
-		}, "node pool", "the cluster has no node pools"),
+		}, "node pool", "the cluster has no node pools", ""),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
@@ -170,7 +169,7 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	m.NodePools, diags = listOf(ctx, poolModels)
 	resp.Diagnostics.Append(diags...)
-	m.ContainerRuntimes, m.DockershimFree, diags = runtimeAttributes(ctx, runtimes)
+	m.clusterCoreModel, diags = clusterCore(ctx, runtimes, nil)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
