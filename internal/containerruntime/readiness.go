@@ -1,6 +1,9 @@
 package containerruntime
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Facts is what one node, node group or node pool tells about the upgrade
 // questions of today. A nil field means its API cannot tell: a guess must
@@ -14,6 +17,9 @@ type Facts struct {
 	Containerd2 *bool
 	// CgroupV2 is true when it runs cgroup v2.
 	CgroupV2 *bool
+	// NoCgroups says that cgroups do not apply (Windows nodes): the unit
+	// is left out of the cgroup_v2 check instead of making it unknown.
+	NoCgroups bool
 	// SupportedImage is false when its image is past its end of support.
 	SupportedImage *bool
 	// Blockers says why each failing check fails, one short reason each,
@@ -38,7 +44,8 @@ type Readiness struct {
 func Summarize(units []Facts, extra ...string) Readiness {
 	r := Readiness{Blockers: append([]string{}, extra...)}
 	r.Containerd2 = fold(units, func(f Facts) *bool { return f.Containerd2 })
-	r.CgroupV2 = fold(units, func(f Facts) *bool { return f.CgroupV2 })
+	r.CgroupV2 = fold(slices.DeleteFunc(slices.Clone(units), func(f Facts) bool { return f.NoCgroups }),
+		func(f Facts) *bool { return f.CgroupV2 })
 	r.SupportedImages = fold(units, func(f Facts) *bool { return f.SupportedImage })
 	for _, u := range units {
 		for _, b := range u.Blockers {
