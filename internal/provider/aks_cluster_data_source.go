@@ -24,6 +24,17 @@ import (
 
 var _ datasource.DataSourceWithConfigure = &AKSClusterDataSource{}
 
+// aksReadinessSources is where the AKS readiness facts come from, for the
+// readiness attribute's description.
+const aksReadinessSources = "Here the facts come from each node pool's OS type, OS SKU, node image version and Kubernetes version " +
+	"(see the table in the guide \"Upgrade readiness checks in CI\"): the node OS is read from the node image version " +
+	"(`AKSUbuntu-2204...`, `AKSAzureLinux-V3...`), else from an OS SKU that pins one (`Ubuntu2204`, `Ubuntu2404`, `AzureLinux3`, " +
+	"and `Ubuntu`, which is 18.04 before 1.25, 22.04 up to 1.34 and 24.04 from 1.35). `supported_images` compares today with the " +
+	"end of support AKS announced: Ubuntu 18.04 on 2025-06-17, Azure Linux 2.0 (CBL-Mariner 2.0) on 2025-11-30, Ubuntu 20.04 on " +
+	"2027-03-17 ([AKS](https://learn.microsoft.com/azure/aks/node-images)). `cgroup_v2` is true on Ubuntu 22.04+ and Azure Linux " +
+	"nodes from Kubernetes 1.25 and false on Ubuntu 18.04 and 20.04; Windows pools are left out. The AKS documentation does not say " +
+	"which node images ship containerd 2, so `containerd_2` is null unless a pool still runs Docker (false)."
+
 // AKSClusterDataSource reads what an AKS cluster runs from Azure Resource
 // Manager: versions, power and provisioning state, KMS Secrets encryption,
 // and each node pool's container runtime as its OS type and version imply.
@@ -137,7 +148,7 @@ func (d *AKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 						"Kubernetes 1.19 and Windows pools from 1.23, Docker before. Another OS type, or a version that cannot be read, is `unknown`."),
 				}},
 			},
-		}, "node pool", "the cluster has no node pools", ""),
+		}, "node pool", "the cluster has no node pools", aksReadinessSources),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
@@ -204,6 +215,8 @@ func (d *AKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return strings.Compare(deref(a.Name), deref(b.Name))
 	})
 	runtimes := make([]string, 0, len(pools))
+	facts := make([]containerruntime.Facts, 0, len(pools))
+	today := time.Now().UTC().Format(time.DateOnly)
 	poolModels := make([]aksNodePoolModel, 0, len(pools))
 	for _, ap := range pools {
 		version := deref(ap.CurrentOrchestratorVersion)
@@ -215,6 +228,7 @@ func (d *AKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		osType, osSKU := string(deref(ap.OSType)), string(deref(ap.OSSKU))
 		rt := containerruntime.ForAKS(osType, osSKU, version)
 		runtimes = append(runtimes, rt)
+		facts = append(facts, containerruntime.ForAKSNodePool(deref(ap.Name), osType, osSKU, deref(ap.NodeImageVersion), version, today))
 		poolModels = append(poolModels, aksNodePoolModel{
 			Name:             types.StringValue(deref(ap.Name)),
 			Mode:             stringOrNull(string(deref(ap.Mode))),
@@ -227,7 +241,8 @@ func (d *AKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	m.NodePools, diags = listOf(ctx, poolModels)
 	resp.Diagnostics.Append(diags...)
-	m.clusterCoreModel, diags = clusterCore(ctx, runtimes, nil)
+	readiness := containerruntime.Summarize(facts)
+	m.clusterCoreModel, diags = clusterCore(ctx, runtimes, &readiness)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -16,8 +16,19 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/containerruntime"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/eks"
 )
+
+// eksReadinessSources is where the EKS readiness facts come from, for the
+// readiness attribute's description.
+const eksReadinessSources = "Here every fact comes from the node group's AMI type, Kubernetes version and release version " +
+	"(see the table in the guide \"Upgrade readiness checks in CI\"): `AL2_*` AMIs run cgroup v1 and containerd 1.x and reached " +
+	"end of support on 2025-11-26 ([EKS](https://docs.aws.amazon.com/eks/latest/userguide/al2023.html)); `AL2023_*` AMIs run cgroup v2; " +
+	"Bottlerocket runs cgroup v2 from its Kubernetes 1.26 variants and containerd 2 from its 1.34 variants or Bottlerocket 1.69.0; " +
+	"Windows node groups are left out of `cgroup_v2`. A `CUSTOM` AMI, an AMI type the table does not know, and whatever the " +
+	"documentation does not state (such as AL2023's containerd major) are null. On an EKS Auto Mode cluster the nodes are in no " +
+	"node group: no check is `true`, and a blocker line says to read them through `kubeharden_cluster`."
 
 var _ datasource.DataSourceWithConfigure = &EKSClusterDataSource{}
 
@@ -49,7 +60,8 @@ func (m eksClusterDataSourceModel) timeoutsValue() timeouts.Value { return m.Tim
 
 // eksClusterEncryptionModel is `secrets_encryption`.
 type eksClusterEncryptionModel struct {
-	KeyARN types.String `tfsdk:"key_arn"`
+	KeyARN   types.String `tfsdk:"key_arn"`
+	KeyOwner types.String `tfsdk:"key_owner"`
 }
 
 // eksNodeGroupModel is one of `node_groups`.
@@ -93,9 +105,16 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 				codeList(ekstypes.SupportType("").Values(), "") + ". Null when EKS reports no upgrade policy."},
 			"secrets_encryption": schema.SingleNestedAttribute{
 				Computed:            true,
-				MarkdownDescription: "KMS envelope encryption of the cluster's Secrets. Null when Secrets are not encrypted with a KMS key.",
+				MarkdownDescription: "KMS envelope encryption of the cluster's Secrets. EKS encrypts all Kubernetes API data, Secrets " +
+					"included, with KMS v2 envelope encryption under an AWS-owned key on every cluster running Kubernetes 1.28 or later " +
+					"([EKS documentation](https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html)), or under the " +
+					"customer's key when one is set. Null for a cluster before 1.28 without a customer key, whose Secrets are not " +
+					"envelope-encrypted, and when the version cannot be read.",
 				Attributes: map[string]schema.Attribute{
-					"key_arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the KMS key that encrypts the Secrets."},
+					"key_arn": schema.StringAttribute{Computed: true, MarkdownDescription: "ARN of the customer's KMS key that encrypts the Secrets; null under the AWS-owned key."},
+					"key_owner": schema.StringAttribute{Computed: true, MarkdownDescription: "`customer` when a customer's KMS key (`key_arn`) encrypts the Secrets, " +
+						"`aws` for EKS's default envelope encryption under an AWS-owned key (Kubernetes 1.28 and later). A compliance rule that asks for the " +
+						"customer's own key checks `key_owner == \"customer\"`."},
 				},
 			},
 			"node_groups": schema.ListNestedAttribute{
@@ -115,7 +134,7 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 						"an AMI type this provider does not know, or an unreadable version is `unknown`."},
 				}},
 			},
-		}, "node group", "the cluster has no managed node groups", ""),
+		}, "node group", "the cluster has no managed node groups", eksReadinessSources),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
@@ -151,6 +170,7 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 
 	clusterVersion := aws.ToString(cluster.Version)
 	runtimes := make([]string, 0, len(groups))
+	facts := make([]containerruntime.Facts, 0, len(groups)+1)
 	groupModels := make([]eksNodeGroupModel, 0, len(groups))
 	for _, ng := range groups {
 		version := aws.ToString(ng.Version)
@@ -160,6 +180,7 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		}
 		rt := eks.ContainerRuntime(ng.AmiType, version)
 		runtimes = append(runtimes, rt)
+		facts = append(facts, containerruntime.ForEKSNodeGroup(aws.ToString(ng.NodegroupName), string(ng.AmiType), version, aws.ToString(ng.ReleaseVersion)))
 		groupModels = append(groupModels, eksNodeGroupModel{
 			Name:             types.StringValue(aws.ToString(ng.NodegroupName)),
 			Version:          types.StringValue(aws.ToString(ng.Version)),
@@ -171,12 +192,22 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	groupList, diags := listOf(ctx, groupModels)
 	resp.Diagnostics.Append(diags...)
-	core, diags := clusterCore(ctx, runtimes, nil)
+	var extra []string
+	if cluster.ComputeConfig != nil && aws.ToBool(cluster.ComputeConfig.Enabled) {
+		// EKS Auto Mode: its nodes are in no node group, so nothing here
+		// can tell that they pass; a unit that cannot tell keeps every
+		// check from being true.
+		facts = append(facts, containerruntime.Facts{Kind: "compute", Name: "EKS Auto Mode"})
+		extra = append(extra, "cluster "+name+": EKS Auto Mode nodes are in no node group, so their readiness needs the Kubernetes API (data source kubeharden_cluster)")
+	}
+	readiness := containerruntime.Summarize(facts, extra...)
+	core, diags := clusterCore(ctx, runtimes, &readiness)
 	resp.Diagnostics.Append(diags...)
 
 	encryption := objectNullOf[eksClusterEncryptionModel]()
-	if key := eks.SecretsKeyARN(cluster); key != "" {
-		encryption, diags = objectValueOf(ctx, eksClusterEncryptionModel{KeyARN: types.StringValue(key)})
+	key := eks.SecretsKeyARN(cluster)
+	if owner := containerruntime.EKSKeyOwner(key, clusterVersion); owner != "" {
+		encryption, diags = objectValueOf(ctx, eksClusterEncryptionModel{KeyARN: stringOrNull(key), KeyOwner: types.StringValue(owner)})
 		resp.Diagnostics.Append(diags...)
 	}
 	supportType := types.StringNull()

@@ -24,6 +24,7 @@ type eksFixture struct {
 	version     string
 	keyARN      string                // Secrets encryption at creation; none when empty
 	supportType ekstypes.SupportType  // upgrade policy; none when empty
+	autoMode    bool                  // EKS Auto Mode (computeConfig.enabled)
 	nodegroups  []eksNodegroupFixture // created in this order
 }
 
@@ -72,6 +73,13 @@ func createClusterInput(name string, f eksFixture) *awseks.CreateClusterInput {
 	}
 	if f.supportType != "" {
 		in.UpgradePolicy = &ekstypes.UpgradePolicyRequest{SupportType: f.supportType}
+	}
+	if f.autoMode {
+		in.ComputeConfig = &ekstypes.ComputeConfigRequest{
+			Enabled:     aws.Bool(true),
+			NodePools:   []string{"general-purpose", "system"},
+			NodeRoleArn: aws.String("arn:aws:iam::" + acctest.MotoAccountID + ":role/eks-auto-node"),
+		}
 	}
 	return in
 }
@@ -152,7 +160,8 @@ func TestAccEKSClusterDataSource_mixed(t *testing.T) {
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("endpoint"), knownvalue.StringRegexp(eksEndpointRE)),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("support_type"), knownvalue.StringExact("EXTENDED")),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("secrets_encryption"), knownvalue.ObjectExact(map[string]knownvalue.Check{
-					"key_arn": knownvalue.StringExact(key),
+					"key_arn":   knownvalue.StringExact(key),
+					"key_owner": knownvalue.StringExact("customer"),
 				})),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups"), knownvalue.ListExact([]knownvalue.Check{
 					eksNodeGroupCheck("al2-arm", "1.29", "1.29.8-20240917", "AL2_ARM_64", "ON_DEMAND", "containerd"),
@@ -264,8 +273,14 @@ func TestAccEKSClusterDataSource_noNodeGroups(t *testing.T) {
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("node_groups"), knownvalue.ListExact([]knownvalue.Check{})),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("container_runtimes"), knownvalue.SetExact([]knownvalue.Check{})),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("dockershim_free"), knownvalue.Null()),
-				statecheck.ExpectKnownValue(ds, tfjsonpath.New("secrets_encryption"), knownvalue.Null()),
+				// 1.28 and later: EKS's default envelope encryption under an AWS-owned key.
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("secrets_encryption"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+					"key_arn":   knownvalue.Null(),
+					"key_owner": knownvalue.StringExact("aws"),
+				})),
 				statecheck.ExpectKnownValue(ds, tfjsonpath.New("support_type"), knownvalue.Null()),
+				// Nothing to tell about: every check null, no blockers.
+				statecheck.ExpectKnownValue(ds, tfjsonpath.New("readiness"), cloudReadinessCheck("null", "null", "null")),
 			},
 		}},
 	})
@@ -378,16 +393,178 @@ func TestAccEKSClusterDataSource_example(t *testing.T) {
 			{
 				Config: config(bad),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectChecks{
-					status: map[string]string{"check.prod_baseline": "fail"},
+					status: map[string]string{"check.prod_baseline": "fail", "check.prod_upgrade_readiness": "fail"},
 					messages: []string{
 						"EKS cluster prod runs Kubernetes 1.23; the baseline is 1.30 or newer.",
 						"EKS cluster prod still runs Docker, or runs node groups whose runtime is unknown: docker.",
-						"EKS cluster prod does not encrypt its Secrets with a KMS key",
+						"EKS cluster prod does not encrypt its Secrets with a KMS key of its own",
+						"EKS cluster prod is not ready to upgrade: node group al2: AL2_x86_64 AMIs reached end of support on 2025-11-26",
 					},
 				}}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownOutputValue("prod_node_groups_on_docker", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("al2")})),
 				},
+			},
+		},
+	})
+}
+
+// cloudReadinessCheck matches a readiness object: each check "true",
+// "false" or "null", and exactly these blockers, in order.
+func cloudReadinessCheck(containerd2, cgroupV2, supported string, blockers ...string) knownvalue.Check {
+	b := func(s string) knownvalue.Check {
+		if s == "null" {
+			return knownvalue.Null()
+		}
+		return knownvalue.Bool(s == "true")
+	}
+	lines := make([]knownvalue.Check, 0, len(blockers))
+	for _, l := range blockers {
+		lines = append(lines, knownvalue.StringExact(l))
+	}
+	return knownvalue.ObjectExact(map[string]knownvalue.Check{
+		"containerd_2":     b(containerd2),
+		"cgroup_v2":        b(cgroupV2),
+		"supported_images": b(supported),
+		"blockers":         knownvalue.ListExact(lines),
+	})
+}
+
+// TestAccEKSClusterDataSource_readiness reads node groups of every row of
+// the EKS table: a legacy AL2 group fails every check, the other groups'
+// facts (and nulls) fold into the summary.
+func TestAccEKSClusterDataSource_readiness(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	legacy, modern := acctest.UniqueName("eks-ready-legacy"), acctest.UniqueName("eks-ready-modern")
+	createEKSCluster(t, m, legacy, eksFixture{version: "1.32", nodegroups: []eksNodegroupFixture{
+		{"al2-legacy", "1.32", "1.32.9-20251120", ekstypes.AMITypesAl2X8664, ekstypes.CapacityTypesOnDemand},
+		{"al2023", "1.32", "1.32.9-20251120", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
+		{"bottlerocket-125", "1.25", "1.20.0-fcf45a6b", ekstypes.AMITypesBottlerocketX8664, ekstypes.CapacityTypesOnDemand},
+		{"windows", "1.32", "1.32.9-20251120", ekstypes.AMITypesWindowsCore2022X8664, ekstypes.CapacityTypesOnDemand},
+	}})
+	// Bottlerocket only: containerd 2 from its 1.34 variants, or from
+	// Bottlerocket 1.69.0 in every variant; cgroup v2 from 1.26.
+	createEKSCluster(t, m, modern, eksFixture{version: "1.34", nodegroups: []eksNodegroupFixture{
+		{"br-134", "1.34", "1.47.0-bd2ee1b8", ekstypes.AMITypesBottlerocketArm64, ekstypes.CapacityTypesOnDemand},
+		{"br-130-new", "1.30", "1.69.0-be6a1e8", ekstypes.AMITypesBottlerocketX8664, ekstypes.CapacityTypesSpot},
+	}})
+	ds := "data.kubeharden_eks_cluster.this"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: eksDataSourceConfig(m, legacy),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("readiness"), cloudReadinessCheck("false", "false", "false",
+						"node group al2-legacy: AL2_x86_64 AMIs reached end of support on 2025-11-26 (move to AL2023 or Bottlerocket)",
+						"node group al2-legacy: AL2_x86_64 AMIs run cgroup v1, which kubelets refuse by default from Kubernetes 1.35",
+						"node group al2-legacy: AL2_x86_64 AMIs never shipped containerd 2; Kubernetes 1.35 is the last EKS release that supports containerd 1.x",
+						"node group bottlerocket-125: Bottlerocket variants for Kubernetes 1.25 run cgroup v1; those for 1.26 and later run cgroup v2",
+					)),
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("secrets_encryption"), knownvalue.ObjectExact(map[string]knownvalue.Check{
+						"key_arn": knownvalue.Null(), "key_owner": knownvalue.StringExact("aws"),
+					})),
+				},
+			},
+			{
+				Config: eksDataSourceConfig(m, modern),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("readiness"), cloudReadinessCheck("true", "true", "true")),
+				},
+			},
+		},
+	})
+}
+
+// TestAccEKSClusterDataSource_readinessUnknown covers what the EKS API
+// cannot tell: a CUSTOM AMI (null throughout), AL2023's containerd major
+// (null), a Windows group alone (no cgroups), and an EKS Auto Mode cluster,
+// whose nodes are in no node group: no check may pass, and a blocker says
+// where to look instead.
+func TestAccEKSClusterDataSource_readinessUnknown(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	custom, auto := acctest.UniqueName("eks-ready-custom"), acctest.UniqueName("eks-ready-auto")
+	createEKSCluster(t, m, custom, eksFixture{version: "1.27", nodegroups: []eksNodegroupFixture{
+		{"custom", "1.27", "1.27.16-20240917", ekstypes.AMITypesCustom, ekstypes.CapacityTypesOnDemand},
+		{"al2023", "1.27", "1.27.16-20240917", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
+		{"windows", "1.27", "1.27.16-20240917", ekstypes.AMITypesWindowsFull2022X8664, ekstypes.CapacityTypesOnDemand},
+	}})
+	createEKSCluster(t, m, auto, eksFixture{version: "1.33", autoMode: true, nodegroups: []eksNodegroupFixture{
+		{"bottlerocket", "1.34", "1.47.0-bd2ee1b8", ekstypes.AMITypesBottlerocketX8664, ekstypes.CapacityTypesOnDemand},
+	}})
+	ds := "data.kubeharden_eks_cluster.this"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: eksDataSourceConfig(m, custom),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("readiness"), cloudReadinessCheck("null", "null", "null")),
+					// 1.27 without a key: no envelope encryption.
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("secrets_encryption"), knownvalue.Null()),
+				},
+			},
+			{
+				Config: eksDataSourceConfig(m, auto),
+				ConfigStateChecks: []statecheck.StateCheck{
+					// The node group alone would pass every check.
+					statecheck.ExpectKnownValue(ds, tfjsonpath.New("readiness"), cloudReadinessCheck("null", "null", "null",
+						"cluster "+auto+": EKS Auto Mode nodes are in no node group, so their readiness needs the Kubernetes API (data source kubeharden_cluster)",
+					)),
+				},
+			},
+		},
+	})
+}
+
+// eksReadinessCheckConfig is what a CI job runs before an upgrade: a check
+// block on the readiness of cluster name.
+func eksReadinessCheckConfig(m *acctest.Moto, name string) string {
+	return eksDataSourceConfig(m, name) + `
+check "upgrade_readiness" {
+  assert {
+    condition     = data.kubeharden_eks_cluster.this.readiness.cgroup_v2 == true && data.kubeharden_eks_cluster.this.readiness.supported_images == true
+    error_message = "not ready: ${join("; ", data.kubeharden_eks_cluster.this.readiness.blockers)}"
+  }
+}
+`
+}
+
+// TestAccEKSClusterDataSource_readinessCheckFailsCI runs the CI check on a
+// cluster that passes it, then on the same cluster after a legacy AL2 node
+// group is added behind Terraform's back: the check's result in the plan
+// is "fail", with the blocker in its message.
+func TestAccEKSClusterDataSource_readinessCheckFailsCI(t *testing.T) {
+	m := acctest.SharedMoto(t)
+	t.Parallel()
+	name := acctest.UniqueName("eks-ready-ci")
+	createEKSCluster(t, m, name, eksFixture{version: "1.33", nodegroups: []eksNodegroupFixture{
+		{"al2023", "1.33", "1.33.0-20250704", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
+	}})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:           eksReadinessCheckConfig(m, name),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectChecks{}}},
+			},
+			{
+				PreConfig: func() {
+					if _, err := m.EKS.CreateNodegroup(context.Background(), &awseks.CreateNodegroupInput{
+						ClusterName: aws.String(name), NodegroupName: aws.String("legacy"),
+						NodeRole: aws.String("arn:aws:iam::" + acctest.MotoAccountID + ":role/eks-node"), Subnets: []string{"subnet-a"},
+						AmiType: ekstypes.AMITypesAl2Arm64, Version: aws.String("1.32"), ReleaseVersion: aws.String("1.32.9-20251120"),
+					}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: eksReadinessCheckConfig(m, name),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{expectChecks{
+					status:   map[string]string{"check.upgrade_readiness": "fail"},
+					messages: []string{"not ready: node group legacy: AL2_ARM_64 AMIs reached end of support on 2025-11-26"},
+				}}},
 			},
 		},
 	})

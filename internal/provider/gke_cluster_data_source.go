@@ -12,8 +12,18 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	container "google.golang.org/api/container/v1"
 
+	"github.com/kubeharden/terraform-provider-kubeharden/internal/containerruntime"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/gke"
 )
+
+// gkeReadinessSources is where the GKE readiness facts come from, for the
+// readiness attribute's description.
+const gkeReadinessSources = "Here the facts come from each node pool (see the table in the guide \"Upgrade readiness checks in CI\"): " +
+	"`cgroup_v2` from `config.effectiveCgroupMode`, else the requested `config.linuxNodeConfig.cgroupMode` (null when both are unspecified; " +
+	"Windows pools are left out); `containerd_2` from the node version and image type, as GKE documents it: Linux containerd images " +
+	"run containerd 2 from 1.33, Windows ones from 1.35 ([GKE](https://cloud.google.com/kubernetes-engine/docs/deprecations/migrate-containerd-2)); " +
+	"`supported_images` is false for the legacy Docker image types (`COS`, `UBUNTU`, `WINDOWS_LTSC`, `WINDOWS_SAC`), true for " +
+	"`COS_CONTAINERD`, `UBUNTU_CONTAINERD` and `WINDOWS_LTSC_CONTAINERD`, null for any other."
 
 var _ datasource.DataSourceWithConfigure = &GKEClusterDataSource{}
 
@@ -36,6 +46,7 @@ type gkeClusterDataSourceModel struct {
 	ReleaseChannel    types.String `tfsdk:"release_channel"`
 	Status            types.String `tfsdk:"status"`
 	Endpoint          types.String `tfsdk:"endpoint"`
+	Autopilot         types.Bool   `tfsdk:"autopilot"`
 	SecretsEncryption types.Object `tfsdk:"secrets_encryption"`
 	NodePools         types.List   `tfsdk:"node_pools"`
 	clusterCoreModel
@@ -81,6 +92,8 @@ func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"release_channel": schema.StringAttribute{Computed: true, MarkdownDescription: "`RAPID`, `REGULAR`, `STABLE`, `EXTENDED`, or `UNSPECIFIED` when the cluster is not enrolled in a channel."},
 			"status":          schema.StringAttribute{Computed: true, MarkdownDescription: "The cluster's status, e.g. `RUNNING` or `RECONCILING`."},
 			"endpoint":        schema.StringAttribute{Computed: true, MarkdownDescription: "The IP address of the control plane's endpoint."},
+			"autopilot": schema.BoolAttribute{Computed: true, MarkdownDescription: "True for an Autopilot cluster (`autopilot.enabled`), " +
+				"whose nodes GKE manages. Autopilot already applies the `RuntimeDefault` seccomp profile to every Pod."},
 			"secrets_encryption": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "Application-layer Secrets encryption (`databaseEncryption`).",
@@ -100,7 +113,7 @@ func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 					"container_runtime": schema.StringAttribute{Computed: true, MarkdownDescription: "`containerd`, `docker`, or `unknown` for an image type the provider does not know."},
 				}},
 			},
-		}, "node pool", "the cluster has no node pools", ""),
+		}, "node pool", "the cluster has no node pools", gkeReadinessSources),
 		Blocks: map[string]schema.Block{"timeouts": d.timeouts.dataSourceBlock(ctx)},
 	}
 }
@@ -138,6 +151,7 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	m.ReleaseChannel = types.StringValue(channel)
 	m.Status = types.StringValue(cl.Status)
 	m.Endpoint = types.StringValue(cl.Endpoint)
+	m.Autopilot = types.BoolValue(cl.Autopilot != nil && cl.Autopilot.Enabled)
 
 	de := gke.DatabaseEncryption(cl)
 	state := de.State
@@ -152,14 +166,19 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	pools := slices.Clone(cl.NodePools)
 	slices.SortFunc(pools, func(a, b *container.NodePool) int { return strings.Compare(a.Name, b.Name) })
 	var runtimes []string
+	facts := make([]containerruntime.Facts, 0, len(pools))
 	poolModels := make([]gkeNodePoolModel, 0, len(pools))
 	for _, np := range pools {
-		imageType := ""
+		imageType, effective, requested := "", "", ""
 		if np.Config != nil {
-			imageType = np.Config.ImageType
+			imageType, effective = np.Config.ImageType, np.Config.EffectiveCgroupMode
+			if np.Config.LinuxNodeConfig != nil {
+				requested = np.Config.LinuxNodeConfig.CgroupMode
+			}
 		}
 		rt := gke.ContainerRuntime(imageType)
 		runtimes = append(runtimes, rt)
+		facts = append(facts, containerruntime.ForGKENodePool(np.Name, imageType, np.Version, effective, requested))
 		poolModels = append(poolModels, gkeNodePoolModel{
 			Name:             types.StringValue(np.Name),
 			Version:          types.StringValue(np.Version),
@@ -169,7 +188,8 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	}
 	m.NodePools, diags = listOf(ctx, poolModels)
 	resp.Diagnostics.Append(diags...)
-	m.clusterCoreModel, diags = clusterCore(ctx, runtimes, nil)
+	readiness := containerruntime.Summarize(facts)
+	m.clusterCoreModel, diags = clusterCore(ctx, runtimes, &readiness)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

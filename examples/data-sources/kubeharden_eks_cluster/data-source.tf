@@ -41,7 +41,19 @@ check "prod_baseline" {
   }
 
   assert {
-    condition     = data.kubeharden_eks_cluster.prod.secrets_encryption != null
-    error_message = "EKS cluster prod does not encrypt its Secrets with a KMS key (see kubeharden_eks_secrets_encryption)."
+    # key_owner is "aws" for EKS's default envelope encryption (1.28+) and
+    # "customer" with a KMS key of your own.
+    condition     = try(data.kubeharden_eks_cluster.prod.secrets_encryption.key_owner, null) == "customer"
+    error_message = "EKS cluster prod does not encrypt its Secrets with a KMS key of its own (see kubeharden_eks_secrets_encryption)."
+  }
+}
+
+# What blocks the next upgrade: AL2 node groups (end of support, cgroup v1),
+# old Bottlerocket variants. A null check means the EKS API cannot tell
+# (a CUSTOM AMI, EKS Auto Mode): only a known true passes.
+check "prod_upgrade_readiness" {
+  assert {
+    condition     = data.kubeharden_eks_cluster.prod.readiness.cgroup_v2 == true && data.kubeharden_eks_cluster.prod.readiness.supported_images == true
+    error_message = "EKS cluster prod is not ready to upgrade: ${join("; ", data.kubeharden_eks_cluster.prod.readiness.blockers)}"
   }
 }

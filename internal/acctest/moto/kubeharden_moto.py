@@ -24,8 +24,9 @@ Behaviour of the extension:
   is refused as EKS does (InvalidRequestException, ResourceInUseException).
 - ListUpdates lists the IDs of the cluster's updates, oldest first, with
   maxResults and nextToken paging.
-- CreateCluster keeps upgradePolicy (moto drops it), so that
-  DescribeCluster reports upgradePolicy.supportType.
+- CreateCluster keeps upgradePolicy and computeConfig (moto drops them),
+  so that DescribeCluster reports upgradePolicy.supportType and an EKS
+  Auto Mode cluster's computeConfig.enabled.
 
 Test controls (plain HTTP, no signature):
 - POST /_kubeharden/throttle?count=N[&cluster=NAME]: the next N EKS requests
@@ -227,6 +228,9 @@ def create_cluster(self):
     policy = self._get_param("upgradePolicy")
     if policy:
         result.result["cluster"].upgrade_policy = policy
+    compute = self._get_param("computeConfig")
+    if compute:
+        result.result["cluster"].compute_config = compute
     return result
 
 
