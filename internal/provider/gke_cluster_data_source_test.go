@@ -185,3 +185,71 @@ func TestAccGKEClusterDataSource_badInput(t *testing.T) {
 		t.Errorf("%d clusters.get calls for configurations that fail validation", n)
 	}
 }
+
+// cgroupPool is a node pool with the cgroup modes GKE reports: effective
+// (output only) and the requested linuxNodeConfig.cgroupMode, either empty.
+func cgroupPool(name, version, imageType, effective, requested string) *container.NodePool {
+	p := pool(name, version, imageType)
+	p.Config.EffectiveCgroupMode = effective
+	if requested != "" {
+		p.Config.LinuxNodeConfig = &container.LinuxNodeConfig{CgroupMode: requested}
+	}
+	return p
+}
+
+// TestAccGKEClusterDataSource_readiness reads the readiness of an
+// Autopilot cluster that passes every check (a Windows pool left out of
+// cgroup_v2), a Standard cluster that fails each, and one the API cannot
+// tell about (a custom image, an unspecified cgroup mode).
+func TestAccGKEClusterDataSource_readiness(t *testing.T) {
+	s := startFakeGKE(t)
+	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{
+		Name: "ready", CurrentMasterVersion: "1.35.1-gke.1000", Autopilot: &container.Autopilot{Enabled: true},
+		NodePools: []*container.NodePool{
+			cgroupPool("linux", "1.33.0-gke.1000", "COS_CONTAINERD", "EFFECTIVE_CGROUP_MODE_V2", ""),
+			cgroupPool("ubuntu", "1.34.2-gke.1000", "UBUNTU_CONTAINERD", "", "CGROUP_MODE_V2"),
+			cgroupPool("windows", "1.35.0-gke.1000", "WINDOWS_LTSC_CONTAINERD", "EFFECTIVE_CGROUP_MODE_UNSPECIFIED", ""),
+		},
+	})
+	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{
+		Name: "legacy", CurrentMasterVersion: "1.32.4-gke.1000",
+		NodePools: []*container.NodePool{
+			cgroupPool("cgroup-v1", "1.32.4-gke.1000", "COS_CONTAINERD", "EFFECTIVE_CGROUP_MODE_V1", "CGROUP_MODE_V1"),
+			cgroupPool("docker", "1.23.17-gke.10700", "UBUNTU", "EFFECTIVE_CGROUP_MODE_V2", ""),
+			cgroupPool("windows", "1.34.1-gke.1000", "WINDOWS_LTSC_CONTAINERD", "EFFECTIVE_CGROUP_MODE_UNSPECIFIED", ""),
+		},
+	})
+	s.AddCluster(gkeTestProject, gkeTestLocation, &container.Cluster{
+		Name: "unknown", CurrentMasterVersion: "1.36.3-gke.1200000",
+		NodePools: []*container.NodePool{
+			cgroupPool("custom", "1.36.3-gke.1200000", "CUSTOM_IMAGE", "EFFECTIVE_CGROUP_MODE_V2", ""),
+			cgroupPool("unspecified", "1.36.3-gke.1200000", "COS_CONTAINERD", "", "CGROUP_MODE_UNSPECIFIED"),
+		},
+	})
+	config := gkeProviderConfig(s, gkeTestProject)
+	for _, n := range []string{"ready", "legacy", "unknown"} {
+		config += fmt.Sprintf("data \"kubeharden_gke_cluster\" %[1]q {\n  location = %[2]q\n  name     = %[1]q\n}\n", n, gkeTestLocation)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.kubeharden_gke_cluster.ready", tfjsonpath.New("autopilot"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue("data.kubeharden_gke_cluster.ready", tfjsonpath.New("readiness"), cloudReadinessCheck("true", "true", "true")),
+				statecheck.ExpectKnownValue("data.kubeharden_gke_cluster.legacy", tfjsonpath.New("autopilot"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue("data.kubeharden_gke_cluster.legacy", tfjsonpath.New("readiness"), cloudReadinessCheck("false", "false", "false",
+					"node pool cgroup-v1: runs cgroup v1, which kubelets refuse by default from Kubernetes 1.35 (set linuxNodeConfig.cgroupMode to CGROUP_MODE_V2)",
+					"node pool cgroup-v1: nodes on 1.32 run containerd 1.7 or earlier; GKE moves them to containerd 2 at 1.33",
+					"node pool docker: image type UBUNTU runs Docker, not containerd 2",
+					"node pool docker: image type UBUNTU is a Docker image, which GKE does not support from 1.24 (move to a _CONTAINERD image type)",
+					"node pool windows: nodes on 1.34 run containerd 1.7 or earlier; GKE moves them to containerd 2 at 1.35",
+				)),
+				statecheck.ExpectKnownValue("data.kubeharden_gke_cluster.unknown", tfjsonpath.New("readiness"), cloudReadinessCheck("null", "null", "null")),
+			},
+		}},
+	})
+	if v := s.Violations(); len(v) > 0 {
+		t.Errorf("the fake GKE saw requests or sent responses off the API's schema: %q", v)
+	}
+}
