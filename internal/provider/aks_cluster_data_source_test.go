@@ -395,3 +395,62 @@ output "version" { value = data.kubeharden_aks_cluster.this.version }
 		})
 	}
 }
+
+// TestAccAKSClusterDataSource_readiness reads the readiness of a cluster
+// that passes the cgroup check (its Windows pool left out of it; the
+// containerd major and the Windows image's support are not documented, so
+// null), one with pools past their end of support
+// (Azure Linux 2.0 from 2025-11-30, Ubuntu 18.04 from 2025-06-17, both
+// before the day this runs), and one the table cannot tell about.
+func TestAccAKSClusterDataSource_readiness(t *testing.T) {
+	s := startFakeARM(t)
+	const (
+		lin = armcontainerservice.OSTypeLinux
+		win = armcontainerservice.OSTypeWindows
+		sys = armcontainerservice.AgentPoolModeSystem
+		usr = armcontainerservice.AgentPoolModeUser
+	)
+	cluster := func(name, version string, pools ...*armcontainerservice.ManagedClusterAgentPoolProfile) armcontainerservice.ManagedCluster {
+		return armcontainerservice.ManagedCluster{Name: to.Ptr(name), Properties: &armcontainerservice.ManagedClusterProperties{
+			KubernetesVersion: to.Ptr(version), CurrentKubernetesVersion: to.Ptr(version), AgentPoolProfiles: pools,
+		}}
+	}
+	s.AddCluster(aksTestSub, "rg-ready", cluster("ready", "1.34.2",
+		aksPool("system", sys, lin, armcontainerservice.OSSKUAzureLinux, "1.34.2", "AKSAzureLinux-V3gen2-202611.01.0"),
+		aksPool("ubuntu", usr, lin, armcontainerservice.OSSKUUbuntu, "1.34.2", "AKSUbuntu-2204gen2containerd-202611.01.0"),
+		aksPool("win", usr, win, armcontainerservice.OSSKUWindows2022, "1.34.2", "AKSWindows-2022-containerd-20348.2849.241113"),
+	))
+	s.AddCluster(aksTestSub, "rg-ready", cluster("linux", "1.35.0",
+		aksPool("system", sys, lin, armcontainerservice.OSSKUUbuntu, "1.35.0", ""), // Ubuntu from 1.35: 24.04
+		aksPool("azl3", usr, lin, armcontainerservice.OSSKUAzureLinux, "1.35.0", "AKSAzureLinux-V3gen2-202611.01.0"),
+	))
+	s.AddCluster(aksTestSub, "rg-ready", cluster("legacy", "1.31.2",
+		aksPool("mariner", sys, lin, armcontainerservice.OSSKUCBLMariner, "1.31.2", "AKSCBLMariner-V2gen2-202511.20.0"),
+		aksPool("bionic", usr, lin, armcontainerservice.OSSKUUbuntu, "1.24.9", "AKSUbuntu-1804gen2containerd-202306.01.0"),
+	))
+	// AzureLinux names no version and the image version is not one the
+	// table knows: nothing can be told.
+	s.AddCluster(aksTestSub, "rg-ready", cluster("unknown", "1.33.2",
+		aksPool("azl", sys, lin, armcontainerservice.OSSKUAzureLinux, "1.33.2", "AKSSomethingNew-202611.01.0"),
+	))
+	config := aksProviderConfig(s, s.ClientSecret)
+	for _, n := range []string{"ready", "linux", "legacy", "unknown"} {
+		config += fmt.Sprintf("data \"kubeharden_aks_cluster\" %[1]q {\n  resource_group_name = \"rg-ready\"\n  name                = %[1]q\n}\n", n)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.kubeharden_aks_cluster.ready", tfjsonpath.New("readiness"), cloudReadinessCheck("null", "true", "null")),
+				statecheck.ExpectKnownValue("data.kubeharden_aks_cluster.linux", tfjsonpath.New("readiness"), cloudReadinessCheck("null", "true", "true")),
+				statecheck.ExpectKnownValue("data.kubeharden_aks_cluster.legacy", tfjsonpath.New("readiness"), cloudReadinessCheck("null", "false", "false",
+					"node pool bionic: Ubuntu 18.04 reached end of support on AKS on 2025-06-17",
+					"node pool bionic: Ubuntu 18.04 runs cgroup v1, which kubelets refuse by default from Kubernetes 1.35",
+					"node pool mariner: Azure Linux 2.0 reached end of support on AKS on 2025-11-30",
+				)),
+				statecheck.ExpectKnownValue("data.kubeharden_aks_cluster.unknown", tfjsonpath.New("readiness"), cloudReadinessCheck("null", "null", "null")),
+			},
+		}},
+	})
+}
