@@ -108,6 +108,16 @@ data "kubeharden_eks_cluster" "prod" {
   name = "demo-prod"
 }
 
+# Upgrade readiness in CI: fails while a node group runs an image past its
+# end of support (the legacy AL2 group). A failed check is a warning; the
+# demo reads its status from the saved plan, as a CI job would.
+check "eks_upgrade_readiness" {
+  assert {
+    condition     = data.kubeharden_eks_cluster.prod.readiness.supported_images == true
+    error_message = "EKS cluster demo-prod is not ready to upgrade: ${join("; ", data.kubeharden_eks_cluster.prod.readiness.blockers)}"
+  }
+}
+
 # What the AKS cluster really runs, from Azure Resource Manager.
 data "kubeharden_aks_cluster" "prod" {
   resource_group_name = "rg-demo"
