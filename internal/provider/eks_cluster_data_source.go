@@ -104,7 +104,7 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 			"support_type": schema.StringAttribute{Computed: true, MarkdownDescription: "The cluster's upgrade policy: " +
 				codeList(ekstypes.SupportType("").Values(), "") + ". Null when EKS reports no upgrade policy."},
 			"secrets_encryption": schema.SingleNestedAttribute{
-				Computed:            true,
+				Computed: true,
 				MarkdownDescription: "KMS envelope encryption of the cluster's Secrets. EKS encrypts all Kubernetes API data, Secrets " +
 					"included, with KMS v2 envelope encryption under an AWS-owned key on every cluster running Kubernetes 1.28 or later " +
 					"([EKS documentation](https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html)), or under the " +

@@ -42,3 +42,10 @@ check "prod_baseline" {
     error_message = "AKS cluster prod does not encrypt its Secrets with an Azure Key Vault key (KMS etcd encryption)."
   }
 }
+
+# What blocks the next upgrade (containerd 2, cgroup v2, node images past
+# their end of support), one line per node pool and failing check. See the
+# guide "Upgrade readiness checks in CI" for check blocks on it.
+output "upgrade_blockers" {
+  value = data.kubeharden_aks_cluster.prod.readiness.blockers
+}

@@ -27,3 +27,10 @@ output "control_plane_version" {
 output "secrets_encryption" {
   value = data.kubeharden_gke_cluster.prod.secrets_encryption
 }
+
+# What blocks the next upgrade (containerd 2, cgroup v2, node images past
+# their end of support), one line per node pool and failing check. See the
+# guide "Upgrade readiness checks in CI" for check blocks on it.
+output "upgrade_blockers" {
+  value = data.kubeharden_gke_cluster.prod.readiness.blockers
+}
