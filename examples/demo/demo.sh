@@ -113,10 +113,17 @@ tf output
 
 step "Upgrade readiness: a check block on kubeharden_eks_cluster.readiness"
 tf plan -out="$work/ready.tfplan" > "$work/plan.log" || { cat "$work/plan.log" >&2; exit 1; }
-sed -n '/Warning: Check block assertion failed/,/^[^│]/p' "$work/plan.log" | sed 's/^│ \{0,1\}//' | grep -E 'Warning|not ready' || true
-# terraform plan exits 0 on a failed check; the saved plan records its status.
-terraform show -json "$work/ready.tfplan" | grep -o '"to_display":"check\.[a-z_]*"},"status":"[a-z]*"' |
-  sed 's/"to_display":"\(.*\)"},"status":"\(.*\)"/\1: \2/'
+grep -m1 'Warning: Check block assertion failed' "$work/plan.log" || true
+# terraform plan exits 0 on a failed check; the saved plan records each
+# check's status and messages, which is what a CI job reads.
+terraform show -json "$work/ready.tfplan" | python3 -c '
+import json, sys
+for c in json.load(sys.stdin).get("checks", []):
+    print(c["address"]["to_display"] + ": " + c["status"])
+    for i in c.get("instances", []):
+        for p in i.get("problems", []):
+            print("  " + p["message"])
+'
 
 step "Drift: someone relaxes team-a with kubectl"
 kubectl label ns team-a pod-security.kubernetes.io/enforce=privileged --overwrite
