@@ -478,8 +478,8 @@ func TestAccEKSClusterDataSource_readiness(t *testing.T) {
 }
 
 // TestAccEKSClusterDataSource_readinessUnknown covers what the EKS API
-// cannot tell: a CUSTOM AMI (null throughout), AL2023's containerd major
-// (null), a Windows group alone (no cgroups), and an EKS Auto Mode cluster,
+// cannot tell: a CUSTOM AMI and an unknown AMI type (null throughout),
+// AL2023's containerd major (null), a Windows group alone (no cgroups), and an EKS Auto Mode cluster,
 // whose nodes are in no node group: no check may pass, and a blocker says
 // where to look instead.
 func TestAccEKSClusterDataSource_readinessUnknown(t *testing.T) {
@@ -490,6 +490,8 @@ func TestAccEKSClusterDataSource_readinessUnknown(t *testing.T) {
 		{"custom", "1.27", "1.27.16-20240917", ekstypes.AMITypesCustom, ekstypes.CapacityTypesOnDemand},
 		{"al2023", "1.27", "1.27.16-20240917", ekstypes.AMITypesAl2023X8664Standard, ekstypes.CapacityTypesOnDemand},
 		{"windows", "1.27", "1.27.16-20240917", ekstypes.AMITypesWindowsFull2022X8664, ekstypes.CapacityTypesOnDemand},
+		// An AMI family newer than this provider's table.
+		{"future", "1.27", "1.27.16-20240917", ekstypes.AMITypes("FUTURE_OS_x86_64"), ekstypes.CapacityTypesOnDemand},
 	}})
 	createEKSCluster(t, m, auto, eksFixture{version: "1.33", autoMode: true, nodegroups: []eksNodegroupFixture{
 		{"bottlerocket", "1.34", "1.47.0-bd2ee1b8", ekstypes.AMITypesBottlerocketX8664, ekstypes.CapacityTypesOnDemand},
