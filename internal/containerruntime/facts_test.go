@@ -193,3 +193,30 @@ func TestSummarizeLeavesOutUnitsWithoutCgroups(t *testing.T) {
 		t.Errorf("Summarize changed its input: %q", names)
 	}
 }
+
+// FuzzReadinessTables holds the three tables to their invariants on any
+// input: no panic, exactly one blocker per false fact, a Windows unit never
+// has a cgroup fact, and nothing is true about an unknown image.
+func FuzzReadinessTables(f *testing.F) {
+	f.Add("AL2_x86_64", "1.32", "1.32.9-20251120", "Linux", "Ubuntu", "AKSUbuntu-1804gen2containerd-2023", "2026-12-02", "EFFECTIVE_CGROUP_MODE_V1")
+	f.Add("BOTTLEROCKET_ARM_64", "1.25", "1.69.0-x", "Windows", "Windows2022", "AKSWindows-2022", "2025-01-01", "")
+	f.Add("CUSTOM", "x", "", "Linux", "AzureLinux", "AKSAzureLinux-V2gen2-1", "2025-11-30", "EFFECTIVE_CGROUP_MODE_UNSPECIFIED")
+	f.Fuzz(func(t *testing.T, ami, version, release, osType, sku, image, now, cgroupMode string) {
+		units := []Facts{
+			ForEKSNodeGroup("ng", ami, version, release),
+			ForGKENodePool("pool", image, version, cgroupMode, sku),
+			ForAKSNodePool("pool", osType, sku, image, version, now),
+		}
+		for _, u := range units {
+			checkBlockers(t, "fuzzed unit", u)
+			if u.NoCgroups && u.CgroupV2 != nil {
+				t.Fatalf("a unit without cgroups has a cgroup fact: %+v", u)
+			}
+		}
+		if !strings.HasPrefix(ami, "AL2") && !strings.HasPrefix(ami, "BOTTLEROCKET_") && !strings.HasPrefix(ami, "WINDOWS_") {
+			if r := rowOf(units[0]); r != (factsRow{"null", "null", "null"}) {
+				t.Fatalf("ForEKSNodeGroup(%q) = %+v for an AMI type of no known family", ami, r)
+			}
+		}
+	})
+}
