@@ -34,8 +34,8 @@ type NetNS struct {
 
 var netnsName = regexp.MustCompile(`^kh-(\d+)-(\d+)$`)
 
-// vethName matches the root-namespace side of the pairs: kh<pid>h.
-var vethName = regexp.MustCompile(`^kh(\d+)h$`)
+// vethName matches the root-namespace side of the pairs: kh<pid>h[<n>].
+var vethName = regexp.MustCompile(`^kh(\d+)h\d*$`)
 
 // netnsBase is the /16 the /30 subnets are taken from, offset by the pid.
 var netnsBase = net.IPv4(10, 213, 0, 0).To4()
