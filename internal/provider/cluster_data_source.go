@@ -95,7 +95,7 @@ func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 						fmt.Sprintf("%d seconds", int(nodeProxyTimeout.Seconds())) + " or does not report the gauge."},
 					"user_namespaces": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the node's default runtime " +
 						"handler supports user namespaces (`hostUsers: false` pods), from `status.runtimeHandlers[].features.userNamespaces` " +
-						"of the handler named `\"\"`. Null when the node does not report it (kubelets before 1.30, or a runtime that does not tell)."},
+						"of the handler named `\"\"`. Null when the node does not report it (older kubelets and runtimes do not)."},
 					"kubelet_skew": schema.Int64Attribute{Computed: true, MarkdownDescription: "The API server's minor version minus the " +
 						"kubelet's, e.g. `2` for a 1.34 kubelet under a 1.36 API server; negative when the kubelet is newer. A kubelet may be " +
 						"up to three minor versions older than the API server (two before 1.28) and never newer " +
