@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"net"
 	"testing"
 
@@ -67,6 +66,3 @@ func (cp *ControlPlane) FakeNode(t testing.TB, node *corev1.Node, b fakekubelet.
 	}
 	return k
 }
-
-// NodeProxyPath is the API server path of a node's kubelet /metrics.
-func NodeProxyPath(node string) string { return fmt.Sprintf("/api/v1/nodes/%s/proxy/metrics", node) }
