@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -157,9 +158,16 @@ func StartControlPlane(ctx context.Context, o Options) (*ControlPlane, error) {
 	if cp.PKI, err = newPKI(); err != nil {
 		return nil, err
 	}
+	// The API server's client certificate towards kubelets (the node
+	// proxy), which the fake kubelets of FakeNode verify.
+	kubeletClientCert, kubeletClientKey, err := cp.PKI.Issue("kube-apiserver-kubelet-client", nil, nil, nil, x509.ExtKeyUsageClientAuth)
+	if err != nil {
+		return nil, err
+	}
 	files := map[string][]byte{
 		"ca.crt": cp.PKI.CACertPEM, "apiserver.crt": cp.PKI.ServingCert, "apiserver.key": cp.PKI.ServingKey,
 		"sa.pub": cp.PKI.SAPublicKey, "sa.key": cp.PKI.SAPrivateKey,
+		"kubelet-client.crt": kubeletClientCert, "kubelet-client.key": kubeletClientKey,
 	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
@@ -210,6 +218,12 @@ func StartControlPlane(ctx context.Context, o Options) (*ControlPlane, error) {
 		"--service-cluster-ip-range=10.96.0.0/24",
 		"--endpoint-reconciler-type=none",
 		"--profiling=false",
+		// Kubelets (the fake ones of FakeNode) serve certificates of the
+		// test CA, which the node proxy verifies, and get the API server's
+		// client certificate.
+		"--kubelet-certificate-authority=" + filepath.Join(dir, "ca.crt"),
+		"--kubelet-client-certificate=" + filepath.Join(dir, "kubelet-client.crt"),
+		"--kubelet-client-key=" + filepath.Join(dir, "kubelet-client.key"),
 	}
 	args = append(args, o.ExtraAPIServerArgs...)
 	if err := cp.spawn(filepath.Join(bin, "kube-apiserver"), "kube-apiserver", args...); err != nil {

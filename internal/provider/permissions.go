@@ -21,6 +21,10 @@ type kubernetesPermission struct {
 	// Role holds the rules of a Role in the one namespace the resource works
 	// on, when that is enough instead; nil when cluster-wide rules are needed.
 	Role []rbacv1.PolicyRule
+	// Optional holds ClusterRole rules that add facts: without them the
+	// type still works, reports those facts as null and logs the rule to
+	// add. The guide shows them in a ClusterRole of their own.
+	Optional []rbacv1.PolicyRule
 }
 
 var (
@@ -51,8 +55,11 @@ var kubernetesPermissions = map[string]kubernetesPermission{
 		ClusterRole: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"list", "update"}}},
 	},
 	// GET /version is granted to every authenticated user by system:discovery.
+	// Optional: each kubelet's /metrics through the node proxy, for
+	// cgroup_version (null without it).
 	"kubeharden_cluster": {
 		ClusterRole: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"nodes"}, Verbs: []string{"list"}}},
+		Optional:    []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"nodes/proxy"}, Verbs: []string{"get"}}},
 	},
 	"kubeharden_pod_security_violations": {
 		ClusterRole: []rbacv1.PolicyRule{namespacesGet, podsList},

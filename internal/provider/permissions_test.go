@@ -68,6 +68,9 @@ func TestPermissionsGuide(t *testing.T) {
 		if got, want := fieldsAfterRules(sec, "ClusterRole"), fields(kube.RulesYAML(p.ClusterRole, "")); got != want {
 			t.Errorf("%s: the guide's ClusterRole rules are\n%s\nwant\n%s", typeName, got, want)
 		}
+		if len(p.Optional) > 0 && !strings.Contains(fields(sec), fields(kube.RulesYAML(p.Optional, ""))) {
+			t.Errorf("%s: the guide does not show its optional rules\n%s", typeName, kube.RulesYAML(p.Optional, ""))
+		}
 		if p.Role != nil {
 			if got, want := fieldsAfterRules(sec, "Role"), fields(kube.RulesYAML(p.Role, "")); got != want {
 				t.Errorf("%s: the guide's Role rules are\n%s\nwant\n%s", typeName, got, want)
