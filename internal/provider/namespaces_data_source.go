@@ -79,7 +79,7 @@ type namespaceViolationsModel struct {
 // labelSelectorCheck parses a selector as the API server does.
 func labelSelectorCheck(s string) error {
 	if _, err := labels.Parse(s); err != nil {
-		return fmt.Errorf("%q is not a label selector: %s. Write it as kubectl's -l takes it, e.g. \"team=a,env!=dev\" or \"tier in (web,api)\"", s, err)
+		return fmt.Errorf("%q is not a label selector: %w. Write it as kubectl's -l takes it, e.g. \"team=a,env!=dev\" or \"tier in (web,api)\"", s, err)
 	}
 	return nil
 }
