@@ -382,3 +382,51 @@ func TestAccModulePodSecurityBaseline_badInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestAccModulePodSecurityBaseline_sameRun: the cluster's connection is not
+// known at plan time (a terraform_data stands for the resource that creates
+// the cluster and yields its kubeconfig). With `namespaces` the for_each
+// keys are known, and depends_on defers the data source to apply: one
+// apply converges, and the next plan, which reads the cluster, is empty.
+func TestAccModulePodSecurityBaseline_sameRun(t *testing.T) {
+	acctest.PreCheck(t)
+	f := newBaselineFixture(t, "mod-same")
+	f.cli.WriteConfig(fmt.Sprintf(`
+resource "terraform_data" "cluster" {
+  input = %q
+}
+
+provider "kubeharden" {
+  kubernetes {
+    config_path = terraform_data.cluster.output
+  }
+}
+
+module "baseline" {
+  source         = %q
+  label_selector = %q
+  namespaces     = [%q, %q, %q]
+  depends_on     = [terraform_data.cluster]
+}
+
+output "below_target" {
+  value = module.baseline.below_target
+}
+`, f.cp.KubeconfigPath, moduleSource(t, "pod-security-baseline"), f.markKey, f.clean, f.plain, f.hostnet))
+	f.cli.MustRun("get", "-no-color")
+	if err := onlyChanges(f.plan(), map[string]tfjson.Action{
+		"terraform_data.cluster": tfjson.ActionCreate,
+		baselineAddr(f.clean):    tfjson.ActionCreate, baselineAddr(f.plain): tfjson.ActionCreate, baselineAddr(f.hostnet): tfjson.ActionCreate,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.apply()
+	r := "restricted:latest"
+	f.expectLabels(map[string]map[string]string{
+		f.clean:   psaLabels("baseline:latest", r, r),
+		f.plain:   psaLabels("baseline:latest", r, r),
+		f.hostnet: psaLabels("", r, r),
+	})
+	f.expectOutput("below_target", map[string]any{f.hostnet: below("baseline", nil, 1, 1)})
+	f.destroy(f.clean, f.plain, f.hostnet)
+}
