@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -309,4 +310,36 @@ output "breaking_restricted" {
 			},
 		},
 	})
+}
+
+// TestNamespacesLiveMode reads modes as PSA does: no level label is no
+// mode, whatever the version label says; no version label is latest.
+func TestNamespacesLiveMode(t *testing.T) {
+	ctx := context.Background()
+	labels := map[string]string{
+		"pod-security.kubernetes.io/enforce": "baseline",
+		"pod-security.kubernetes.io/audit":   "restricted", "pod-security.kubernetes.io/audit-version": "v1.30",
+		"pod-security.kubernetes.io/warn-version": "v1.31",
+	}
+	for mode, want := range map[string]string{"enforce": "baseline:latest", "audit": "restricted:v1.30", "warn": ""} {
+		var diags diag.Diagnostics
+		o := liveMode(ctx, labels, mode, &diags)
+		m, d := objectAs[psaModeModel](ctx, o)
+		diags.Append(d...)
+		if diags.HasError() {
+			t.Fatal(diags)
+		}
+		got := ""
+		if m != nil {
+			got = m.Level.ValueString() + ":" + m.Version.ValueString()
+		}
+		if got != want {
+			t.Errorf("%s: got %q, want %q", mode, got, want)
+		}
+	}
+	for s, ok := range map[string]bool{"": true, "team": true, "team=a,env!=dev": true, "tier in (web,api)": true, "team===a": false, "a b": false} {
+		if err := labelSelectorCheck(s); (err == nil) != ok {
+			t.Errorf("labelSelectorCheck(%q) = %v", s, err)
+		}
+	}
 }
