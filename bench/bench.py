@@ -229,6 +229,72 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}; {tf}; {gov}; kube-apiserver {k8s}"
 
 
+# --- kubeharden_namespaces (issue 18) -------------------------------------
+# BENCH_NAMESPACES_DS="<namespaces>:<pods>" (default 1000:5000; "off" skips):
+# that many namespaces (label bench-nsds=yes) with the pods spread over them,
+# then the data source with evaluate = true (one LIST of namespaces, one of
+# all pods, every pod evaluated against baseline and restricted) in a
+# `terraform plan`, against one `kubectl get pods -A -o json`. Target: within
+# 2x of kubectl.
+NSDS = os.environ.get("BENCH_NAMESPACES_DS", "1000:5000")
+
+
+def bench_namespaces_data_source(env, results):
+    if NSDS == "off":
+        return
+    n_ns, n_pods = (int(x) for x in NSDS.split(":"))
+    log(f"kubeharden_namespaces: creating {n_ns} namespaces and {n_pods} pods")
+    docs = []
+    for i in range(n_ns):
+        ns = f"nsds-{i:04d}"
+        docs.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": {"bench-nsds": "yes"}}})
+        # No controller-manager runs: pods need their ServiceAccount.
+        docs.append({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": ns}})
+    for j in range(n_pods):
+        # Every third pod runs as root (breaks restricted), every tenth on
+        # the host network (breaks baseline too).
+        spec = {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.10"}]}
+        if j % 3:
+            spec["securityContext"] = {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+            spec["containers"][0]["securityContext"] = {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}
+        if j % 10 == 0:
+            spec["hostNetwork"] = True
+        docs.append({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"pod-{j:05d}", "namespace": f"nsds-{j % n_ns:04d}"}, "spec": spec})
+    path = os.path.join(env.work, "nsds.json")
+    with open(path, "w") as f:
+        json.dump({"apiVersion": "v1", "kind": "List", "items": docs[:2 * n_ns]}, f)
+    env.kubectl("apply", "--server-side", "-f", path)
+    with open(path, "w") as f:
+        json.dump({"apiVersion": "v1", "kind": "List", "items": docs[2 * n_ns:]}, f)
+    env.kubectl("create", "-f", path)
+    d = tempfile.mkdtemp(dir=env.work)
+    with open(os.path.join(d, "main.tf"), "w") as f:
+        f.write(PROVIDER + '''
+data "kubeharden_namespaces" "bench" {
+  label_selector = "bench-nsds=yes"
+  evaluate       = true
+}
+output "namespaces" {
+  value = length(data.kubeharden_namespaces.bench.names)
+}
+output "breaking_baseline" {
+  value = sum([for ns in data.kubeharden_namespaces.bench.namespaces : ns.violations.baseline])
+}
+''')
+    for rep in range(REPS):
+        log(f"kubeharden_namespaces rep {rep + 1}/{REPS}")
+        results.setdefault(("kubeharden_namespaces", n_ns, f"plan ({n_pods} pods)"), []).append(
+            env.measure(["terraform", "plan", "-no-color"], cwd=d))
+        results.setdefault(("kubectl", n_ns, f"get pods -A -o json ({n_pods} pods)"), []).append(
+            env.measure(["kubectl", "--kubeconfig", env.kubeconfig, "get", "pods", "-A", "-o", "json"]))
+    out = run(["terraform", "apply", "-auto-approve", "-no-color"], env=env.tfenv, cwd=d).stdout
+    log("kubeharden_namespaces outputs: " + " ".join(line.strip() for line in out.splitlines() if " = " in line))
+    ds = median(results[("kubeharden_namespaces", n_ns, f"plan ({n_pods} pods)")], "wall")
+    kc = median(results[("kubectl", n_ns, f"get pods -A -o json ({n_pods} pods)")], "wall")
+    log(f"kubeharden_namespaces: plan {ds:.2f}s, kubectl get pods -A {kc:.2f}s: {ds / kc:.2f}x (target 2x)")
+    shutil.rmtree(d)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="kubeharden-bench-")
     env = None
@@ -244,6 +310,7 @@ def main():
                     bench_kind(env, kind, n, results)
                 results.setdefault(("kubectl", n, "read"), []).append(
                     env.measure(["kubectl", "--kubeconfig", env.kubeconfig, "get", "namespaces", "-o", "json"]))
+        bench_namespaces_data_source(env, results)
         write_results(results)
     finally:
         if env:

@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 
@@ -280,7 +282,94 @@ resource "kubeharden_encryption_config" "this" {
 			},
 		},
 	})
+	if !t.Failed() {
+		rotateWithModule(t, cp, cfgPath, pluginB, func(provider string) error { return checkStored(provider)(nil) })
+	}
 	if t.Failed() && cp != nil {
 		t.Logf("kube-apiserver log:\n%s", cp.LogTail(40))
+	}
+}
+
+// rotateWithModule is the last part of the end-to-end test: the same
+// rotation, by examples/modules/self-managed-control-plane-hardening
+// through the real CLI (terraform-plugin-testing cannot read a child
+// module's state). The API server keeps the kms-b configuration it loaded
+// last, and its file is gone (destroyed). The module writes kms-c first,
+// kms-b to decrypt; its rewrite waits for the reload and re-encrypts every
+// Secret with kms-c; its outputs are what the API server runs and what
+// cloud-init would write.
+func rotateWithModule(t *testing.T, cp *acctest.ControlPlane, cfgPath string, pluginB *acctest.KMSPlugin, checkStored func(provider string) error) {
+	t.Helper()
+	ctx := context.Background()
+	pluginC, err := acctest.StartKMSPlugin(ctx, "key-c-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pluginC.Stop)
+	cli := newTerraformCLI(t)
+	cli.WriteConfig(cp.ProviderConfig() + fmt.Sprintf(`
+module "hardening" {
+  source = %q
+  path   = %q
+  kms = [
+    { name = "kms-c", endpoint = %q },
+    { name = "kms-b", endpoint = %q },
+  ]
+}
+
+output "cloud_init" {
+  value = module.hardening.cloud_init
+}
+
+output "sha256" {
+  value = module.hardening.sha256
+}
+
+output "kube_apiserver_flags" {
+  value = module.hardening.kube_apiserver_flags
+}
+
+output "rewritten" {
+  value = module.hardening.rewritten
+}
+`, moduleSource(t, "self-managed-control-plane-hardening"), cfgPath, pluginC.Endpoint, pluginB.Endpoint))
+	cli.MustRun("get", "-no-color")
+	cli.MustRun("apply", "-auto-approve", "-no-color")
+	t.Cleanup(func() { cli.MustRun("destroy", "-auto-approve", "-no-color") })
+
+	var out map[string]struct{ Value any }
+	if err := json.Unmarshal([]byte(cli.MustRun("output", "-json")), &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkStored("kms-c"); err != nil {
+		t.Fatal(err)
+	}
+	if pluginC.Encrypts() == 0 {
+		t.Error("kms-c's plugin was never asked to encrypt")
+	}
+	loaded, err := rewrite.LoadedEncryptionConfigs(ctx, cp.Clientset.CoreV1().RESTClient())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loaded) != 1 || loaded[0] != out["sha256"].Value {
+		t.Errorf("the API server reports configurations %v, the module's sha256 output is %v", loaded, out["sha256"].Value)
+	}
+	onDisk, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCloudInit := map[string]any{"path": cfgPath, "content": string(onDisk), "permissions": "0600", "owner": "root:root"}
+	if !reflect.DeepEqual(out["cloud_init"].Value, wantCloudInit) {
+		t.Errorf("cloud_init output %#v, want %#v", out["cloud_init"].Value, wantCloudInit)
+	}
+	wantFlags := []any{"--encryption-provider-config=" + cfgPath, "--encryption-provider-config-automatic-reload=true"}
+	if !reflect.DeepEqual(out["kube_apiserver_flags"].Value, wantFlags) {
+		t.Errorf("kube_apiserver_flags output %#v, want %#v", out["kube_apiserver_flags"].Value, wantFlags)
+	}
+	if out["rewritten"].Value != float64(4) {
+		t.Errorf("rewritten output %v, want the 4 Secrets", out["rewritten"].Value)
+	}
+	if _, _, code := cli.Run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Errorf("the plan after the module's apply is not empty (exit %d)", code)
 	}
 }

@@ -274,6 +274,15 @@ func notNull(addr, attr string) statecheck.StateCheck {
 	return statecheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.NotNull())
 }
 
+// moduleTests names a test of the pod-security-baseline module, in
+// internal/provider (a path from examples/).
+func moduleTests(test string) struct{ file, test string } {
+	return struct{ file, test string }{"../internal/provider/module_pod_security_baseline_test.go", test}
+}
+
+// e2eTest runs the self-managed-control-plane-hardening module in its last part.
+var e2eTest = struct{ file, test string }{"../internal/provider/encryption_e2e_test.go", "TestAccEncryptionConfig_kmsV2EndToEnd"}
+
 // exampleTable has an entry for every .tf file under examples/, by its
 // path there. TestAccExamples fails for a file without one.
 var exampleTable = map[string]exampleCase{
@@ -398,6 +407,39 @@ var exampleTable = map[string]exampleCase{
 			statecheck.ExpectKnownValue(ds, tfjsonpath.New("violations"), knownvalue.ListExact([]knownvalue.Check{})),
 		}}
 	}},
+
+	// A namespace that enforces baseline and has one pod that breaks
+	// restricted; "default" enforces nothing, so the audit fails naming it.
+	"data-sources/kubeharden_namespaces/data-source.tf": {run: func(t *testing.T, env *examplesEnv) exampleRun {
+		cp := env.controlPlane(t)
+		examplesNamespaces(t, cp, "examples-nsds")
+		createPods(t, cp, "examples-nsds", plainPod("web"))
+		labelNamespace(t, cp, "examples-nsds", map[string]string{"pod-security.kubernetes.io/enforce": "baseline"})
+		t.Cleanup(func() { _ = cp.DeleteNamespace(context.Background(), "examples-nsds") })
+		return exampleRun{
+			provider:    cp.ProviderConfig(),
+			checkStatus: map[string]string{"check.every_namespace_enforces_baseline": "fail"},
+			stateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownOutputValue("enforce_levels", knownvalue.MapPartial(map[string]knownvalue.Check{
+					"examples-nsds": knownvalue.StringExact("baseline"),
+					"default":       knownvalue.StringExact("none"),
+				})),
+				statecheck.ExpectKnownValue("data.kubeharden_namespaces.all", tfjsonpath.New("namespaces").AtMapKey("examples-nsds").AtMapKey("violations").AtMapKey("restricted"),
+					knownvalue.Int64Exact(1)),
+			},
+		}
+	}},
+
+	// The modules are called through the real CLI by their own tests
+	// (terraform-plugin-testing cannot read a child module's state).
+	"modules/pod-security-baseline/main.tf":                     {elsewhere: moduleTests("TestAccModulePodSecurityBaseline_defaults")},
+	"modules/pod-security-baseline/variables.tf":                {elsewhere: moduleTests("TestAccModulePodSecurityBaseline_badInputs")},
+	"modules/pod-security-baseline/outputs.tf":                  {elsewhere: moduleTests("TestAccModulePodSecurityBaseline_overrides")},
+	"modules/pod-security-baseline/versions.tf":                 {elsewhere: moduleTests("TestAccModulePodSecurityBaseline_defaults")},
+	"modules/self-managed-control-plane-hardening/main.tf":      {elsewhere: e2eTest},
+	"modules/self-managed-control-plane-hardening/variables.tf": {elsewhere: e2eTest},
+	"modules/self-managed-control-plane-hardening/outputs.tf":   {elsewhere: e2eTest},
+	"modules/self-managed-control-plane-hardening/versions.tf":  {elsewhere: e2eTest},
 
 	// make demo runs it on a control plane of its own, with moto, and so
 	// does its Go test.

@@ -149,6 +149,8 @@ func TestNestedModelsMatchTheSchema(t *testing.T) {
 		{"gke_cluster readiness", objectTypeOf[readinessModel](), dataSourceAttr(NewGKEClusterDataSource(), "readiness")},
 		{"aks_cluster readiness", objectTypeOf[readinessModel](), dataSourceAttr(NewAKSClusterDataSource(), "readiness")},
 		{"pod_security_violations violations", objectTypeOf[podSecurityViolationModel](), elem(dataSourceAttr(NewPodSecurityViolationsDataSource(), "violations"))},
+		{"namespaces namespaces", objectTypeOf[namespaceModel](), dataSourceAttr(NewNamespacesDataSource(), "namespaces").(types.MapType).ElemType},
+		{"namespaces violations", objectTypeOf[namespaceViolationsModel](), dataSourceAttr(NewNamespacesDataSource(), "namespaces").(types.MapType).ElemType.(types.ObjectType).AttrTypes["violations"]},
 	} {
 		if !c.model.Equal(c.schema) {
 			t.Errorf("%s: the model's type %s differs from the schema's %s", c.name, c.model, c.schema)

@@ -65,6 +65,11 @@ var kubernetesPermissions = map[string]kubernetesPermission{
 		ClusterRole: []rbacv1.PolicyRule{namespacesGet, podsList},
 		Role:        []rbacv1.PolicyRule{namespacesGet, podsList},
 	},
+	// One paginated LIST of namespaces; with evaluate, one of the pods of
+	// all namespaces.
+	"kubeharden_namespaces": {
+		ClusterRole: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"namespaces"}, Verbs: []string{"list"}}, podsList},
+	},
 }
 
 // cloudPermissions maps the EKS, GKE and AKS types to the IAM permissions

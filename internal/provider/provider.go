@@ -420,6 +420,7 @@ func (p *KubehardenProvider) DataSources(_ context.Context) []func() datasource.
 	return []func() datasource.DataSource{
 		NewClusterDataSource,
 		NewPodSecurityViolationsDataSource,
+		NewNamespacesDataSource,
 		NewGKEClusterDataSource,
 		NewEKSClusterDataSource,
 		NewAKSClusterDataSource,
