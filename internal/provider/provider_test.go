@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
@@ -13,7 +12,7 @@ import (
 // testAccProtoV6ProviderFactories serves the provider in-process to the
 // Terraform CLI that terraform-plugin-testing runs.
 var testAccProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"kubeharden": providerserver.NewProtocol6WithError(New("test")()),
+	"kubeharden": func() (tfprotov6.ProviderServer, error) { return NewProtocol6Server("test")(), nil },
 }
 
 func TestMain(m *testing.M) {

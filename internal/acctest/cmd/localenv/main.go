@@ -13,12 +13,15 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awseks "github.com/aws/aws-sdk-go-v2/service/eks"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest/fakearm"
@@ -28,18 +31,21 @@ func main() {
 	dir := flag.String("dir", "", "folder for the environment's files (required); env.sh and ready are written there")
 	moto := flag.Bool("moto", false, "also start moto's server with an EKS cluster and node groups")
 	azure := flag.Bool("azure", false, "also start the fake Azure Resource Manager and Entra ID with an AKS cluster (its CA bundle goes to SSL_CERT_FILE in env.sh)")
+	var latencies latencyList
+	flag.Var(&latencies, "latency-proxy", "also start a proxy in front of the control plane that delays every request by this duration, "+
+		"with its kubeconfig in proxy-DURATION.kubeconfig (a remote API server, for `make bench`); may be repeated")
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "localenv: -dir is required")
 		os.Exit(2)
 	}
-	if err := run(*dir, *moto, *azure); err != nil {
+	if err := run(*dir, *moto, *azure, latencies); err != nil {
 		fmt.Fprintln(os.Stderr, "localenv:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir string, withMoto, withAzure bool) error {
+func run(dir string, withMoto, withAzure bool, latencies []time.Duration) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
@@ -100,6 +106,13 @@ func run(dir string, withMoto, withAzure bool) error {
 		env["ARM_TENANT_ID"] = arm.TenantID
 		env["ARM_CLIENT_ID"] = arm.ClientID
 		env["ARM_CLIENT_SECRET"] = arm.ClientSecret
+	}
+	for _, d := range latencies {
+		p, err := startLatencyProxy(cp, d, filepath.Join(dir, "proxy-"+d.String()+".kubeconfig"))
+		if err != nil {
+			return err
+		}
+		defer p.Close()
 	}
 	var b strings.Builder
 	for k, v := range env {
@@ -175,4 +188,41 @@ func seedAKS(s *fakearm.Server) {
 			},
 		},
 	})
+}
+
+// latencyList is the repeatable -latency-proxy flag.
+type latencyList []time.Duration
+
+func (l *latencyList) String() string { return fmt.Sprint(*l) }
+
+func (l *latencyList) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*l = append(*l, d)
+	return nil
+}
+
+// startLatencyProxy starts the fault proxy in front of cp with every
+// request delayed by d (none for 0: the proxy's own cost), and writes a
+// kubeconfig that goes through it.
+func startLatencyProxy(cp *acctest.ControlPlane, d time.Duration, kubeconfig string) (*acctest.FaultProxy, error) {
+	p, err := acctest.NewFaultProxy(cp)
+	if err != nil {
+		return nil, fmt.Errorf("starting the %s latency proxy: %w", d, err)
+	}
+	if d > 0 {
+		p.Add("", ".", acctest.Fault{Kind: acctest.Latency, Delay: d})
+	}
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["proxy"] = &clientcmdapi.Cluster{Server: p.URL, CertificateAuthorityData: cp.PKI.CACertPEM}
+	cfg.AuthInfos["admin"] = &clientcmdapi.AuthInfo{ClientCertificateData: cp.PKI.AdminCert, ClientKeyData: cp.PKI.AdminKey}
+	cfg.Contexts["proxy"] = &clientcmdapi.Context{Cluster: "proxy", AuthInfo: "admin"}
+	cfg.CurrentContext = "proxy"
+	if err := clientcmd.WriteToFile(*cfg, kubeconfig); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
 }
