@@ -28,6 +28,7 @@ func (r *EncryptionConfigResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // write renders the plan, writes the file when path is set, and fills the
@@ -117,6 +118,7 @@ func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRe
 	state.YAML = types.StringValue(string(data))
 	state.SHA256 = types.StringValue(encryptionconfig.Sum(data))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -140,6 +142,7 @@ func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.Upda
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *EncryptionConfigResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -160,7 +163,10 @@ func (r *EncryptionConfigResource) Delete(ctx context.Context, req resource.Dele
 // ImportState takes the path of an existing file written in the shape this
 // resource manages (one resources entry, KMS v2 providers, identity last).
 func (r *EncryptionConfigResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	p := req.ID
+	p := r.importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	data, err := encryptionconfig.ReadFile(ctx, p)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Import Encryption Configuration", fmt.Sprintf("Reading %s failed: %v\n\nThe import ID is the path of the file.", p, err))

@@ -27,10 +27,12 @@ import (
 
 func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r.apply(ctx, req.Plan.Get, opCreate, &resp.State, &resp.Diagnostics)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.apply(ctx, req.Plan.Get, opUpdate, &resp.State, &resp.Diagnostics)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // apply is Create and Update: write the planned labels under op's limit
@@ -77,6 +79,7 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 		state.Force = types.BoolValue(true)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Delete removes the labels of the modes this resource set, and leaves the
@@ -115,8 +118,9 @@ func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.
 }
 
 func (r *NamespacePodSecurityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), req.ID)...)
+	id := r.importID(ctx, req, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_violation"), "warn")...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("force"), true)...)
 }

@@ -35,6 +35,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure  = &StorageRewriteResource{}
 	_ resource.ResourceWithModifyPlan = &StorageRewriteResource{}
+	_ resource.ResourceWithIdentity   = &StorageRewriteResource{}
 )
 
 // configPollInterval is how often the API server's metrics are read while
@@ -56,6 +57,9 @@ func NewStorageRewriteResource() resource.Resource {
 		// with automatic reload).
 		timeouts: timeoutDefaults{Create: 20 * time.Minute, PlanCalls: true,
 			Notes: map[string]string{opCreate: "It bounds the whole rewrite, including the wait for `encryption_config_sha256`."}},
+		// A run has no remote object: its identity is its random ID, and
+		// it cannot be imported.
+		identity: identityOf(identityAttr{name: "id", description: "The random ID of the run."}),
 	}}}
 }
 
@@ -267,6 +271,7 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 	plan.Skipped = types.Int64Value(res.Skipped)
 	plan.Failed = types.Int64Value(res.Failed)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // addWaitError explains why the wait for an encryption configuration failed.
@@ -290,7 +295,9 @@ func addWaitError(diags *diag.Diagnostics, sum string, err error) {
 }
 
 // Read keeps the state: a rewrite is an action with nothing to read back.
-func (r *StorageRewriteResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
+// It only adds the identity to a state saved before identities.
+func (r *StorageRewriteResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Update only happens for a change of timeouts: every other attribute
@@ -302,6 +309,7 @@ func (r *StorageRewriteResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Delete does nothing: the rewritten objects stay as they are.
