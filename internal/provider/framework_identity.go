@@ -62,6 +62,16 @@ func (b *base) setIdentity(ctx context.Context, state tfsdk.State, identity *tfs
 	if identity == nil || state.Raw.IsNull() {
 		return
 	}
+	b.identityFrom(ctx, state, identity, diags)
+}
+
+// attrGetter is a state, or the resource object of a list result.
+type attrGetter interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// identityFrom sets identity from the attributes of a resource object.
+func (b *base) identityFrom(ctx context.Context, state attrGetter, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	var derived map[string]string
 	if b.identity.derived != nil {
 		var d diag.Diagnostics

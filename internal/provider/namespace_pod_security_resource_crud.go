@@ -70,14 +70,7 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 		r.kubeError(&resp.Diagnostics, nsOp("get", name), err)
 		return
 	}
-	state.ID = types.StringValue(name)
-	state.setFromLabels(ctx, ns.Labels, &resp.Diagnostics)
-	if state.OnViolation.IsNull() {
-		state.OnViolation = types.StringValue("warn")
-	}
-	if state.Force.IsNull() {
-		state.Force = types.BoolValue(true)
-	}
+	state.fromNamespace(ctx, ns, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
