@@ -2,6 +2,8 @@ package provider
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +14,9 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
 )
@@ -71,7 +76,8 @@ func builtProvider(t *testing.T) string {
 }
 
 // newTerraformCLI prepares a working folder and a CLI configuration that
-// points kubeharden/kubeharden at the built provider.
+// points kubeharden/kubeharden at the built provider, for the CLI that
+// TF_ACC_TERRAFORM_PATH names, or else the terraform on PATH.
 func newTerraformCLI(t *testing.T) *terraformCLI {
 	t.Helper()
 	tfBin := os.Getenv("TF_ACC_TERRAFORM_PATH")
@@ -81,6 +87,12 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 			t.Fatalf("the Terraform CLI is not on PATH: %v", err)
 		}
 	}
+	return newTerraformCLIAt(t, tfBin)
+}
+
+// newTerraformCLIAt is newTerraformCLI for the CLI binary tfBin.
+func newTerraformCLIAt(t *testing.T, tfBin string) *terraformCLI {
+	t.Helper()
 	pluginDir := builtProvider(t)
 	work := t.TempDir()
 	cliConfig := filepath.Join(work, ".terraformrc")
@@ -97,6 +109,54 @@ func (c *terraformCLI) WriteConfig(body string) {
 	config := "terraform {\n  required_providers {\n    kubeharden = { source = \"kubeharden/kubeharden\" }\n  }\n}\n" + body
 	if err := os.WriteFile(filepath.Join(c.Dir, "main.tf"), []byte(config), 0o600); err != nil {
 		c.t.Fatal(err)
+	}
+}
+
+// WriteFile writes a file of the working folder, e.g. a .tfquery.hcl file.
+func (c *terraformCLI) WriteFile(name, content string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.Dir, name), []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// ReadFile returns a file of the working folder.
+func (c *terraformCLI) ReadFile(name string) string {
+	c.t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.Dir, name))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Version is the version of the CLI (`terraform version -json`).
+func (c *terraformCLI) Version() *version.Version {
+	c.t.Helper()
+	var out struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal([]byte(c.MustRun("version", "-json")), &out); err != nil {
+		c.t.Fatalf("reading terraform version -json: %v", err)
+	}
+	v, err := version.NewVersion(out.Version)
+	if err != nil {
+		c.t.Fatalf("terraform version %q: %v", out.Version, err)
+	}
+	return v
+}
+
+// SkipBelow skips the test, as tfversion.SkipBelow does for a TestCase,
+// when the CLI is older than min: a feature it lacks.
+func (c *terraformCLI) SkipBelow(min *version.Version) {
+	c.t.Helper()
+	var resp tfversion.CheckTerraformVersionResponse
+	tfversion.SkipBelow(min).CheckTerraformVersion(context.Background(), tfversion.CheckTerraformVersionRequest{TerraformVersion: c.Version()}, &resp)
+	if resp.Error != nil {
+		c.t.Fatal(resp.Error)
+	}
+	if resp.Skip != "" {
+		c.t.Skip(resp.Skip)
 	}
 }
 
