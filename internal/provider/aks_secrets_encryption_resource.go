@@ -177,6 +177,7 @@ func setFromKMS(m *aksSecretsEncryptionModel, k *armcontainerservice.AzureKeyVau
 }
 
 func (r *AKSSecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -205,7 +206,6 @@ func (r *AKSSecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	state.ID = types.StringValue(ref.ID())
 	setFromKMS(&state, aks.KMS(mc))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *AKSSecretsEncryptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -80,6 +80,13 @@ func builtProvider(t *testing.T) string {
 // TF_ACC_TERRAFORM_PATH names, or else the terraform on PATH.
 func newTerraformCLI(t *testing.T) *terraformCLI {
 	t.Helper()
+	return newTerraformCLIAt(t, terraformBin(t))
+}
+
+// terraformBin is the CLI binary the tests run: TF_ACC_TERRAFORM_PATH, or
+// else the terraform on PATH.
+func terraformBin(t *testing.T) string {
+	t.Helper()
 	tfBin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if tfBin == "" {
 		var err error
@@ -87,7 +94,7 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 			t.Fatalf("the Terraform CLI is not on PATH: %v", err)
 		}
 	}
-	return newTerraformCLIAt(t, tfBin)
+	return tfBin
 }
 
 // newTerraformCLIAt is newTerraformCLI for the CLI binary tfBin.
@@ -130,33 +137,39 @@ func (c *terraformCLI) ReadFile(name string) string {
 	return string(b)
 }
 
-// Version is the version of the CLI (`terraform version -json`).
-func (c *terraformCLI) Version() *version.Version {
-	c.t.Helper()
-	var out struct {
+// cliVersion is the version of the CLI binary tfBin (`terraform version -json`).
+func cliVersion(t *testing.T, tfBin string) *version.Version {
+	t.Helper()
+	out, err := exec.Command(tfBin, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version -json: %v", tfBin, err)
+	}
+	var v struct {
 		Version string `json:"terraform_version"`
 	}
-	if err := json.Unmarshal([]byte(c.MustRun("version", "-json")), &out); err != nil {
-		c.t.Fatalf("reading terraform version -json: %v", err)
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("reading %s version -json: %v", tfBin, err)
 	}
-	v, err := version.NewVersion(out.Version)
+	ver, err := version.NewVersion(v.Version)
 	if err != nil {
-		c.t.Fatalf("terraform version %q: %v", out.Version, err)
+		t.Fatalf("terraform version %q: %v", v.Version, err)
 	}
-	return v
+	return ver
 }
 
-// SkipBelow skips the test, as tfversion.SkipBelow does for a TestCase,
-// when the CLI is older than min: a feature it lacks.
-func (c *terraformCLI) SkipBelow(min *version.Version) {
-	c.t.Helper()
+// skipCLIBelow skips the test, as tfversion.SkipBelow does for a TestCase,
+// when the CLI tfBin is older than min (a feature it lacks). Call it before
+// newTerraformCLI, which builds the provider.
+func skipCLIBelow(t *testing.T, tfBin, min string) {
+	t.Helper()
 	var resp tfversion.CheckTerraformVersionResponse
-	tfversion.SkipBelow(min).CheckTerraformVersion(context.Background(), tfversion.CheckTerraformVersionRequest{TerraformVersion: c.Version()}, &resp)
+	tfversion.SkipBelow(version.Must(version.NewVersion(min))).CheckTerraformVersion(context.Background(),
+		tfversion.CheckTerraformVersionRequest{TerraformVersion: cliVersion(t, tfBin)}, &resp)
 	if resp.Error != nil {
-		c.t.Fatal(resp.Error)
+		t.Fatal(resp.Error)
 	}
 	if resp.Skip != "" {
-		c.t.Skip(resp.Skip)
+		t.Skip(resp.Skip)
 	}
 }
 

@@ -260,6 +260,7 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 }
 
 func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[eksSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -287,7 +288,6 @@ func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	state.ID = types.StringValue(name)
 	state.KeyARN = types.StringValue(key)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Update only ever changes timeouts: cluster_name forces replacement and a

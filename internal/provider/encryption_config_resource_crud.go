@@ -95,6 +95,7 @@ func refuseOverwrite(ctx context.Context, p string, doc []byte, diags *diag.Diag
 // Read reports what is on disk. Without path there is nothing to read: the
 // state is kept as is, and no I/O is made.
 func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok || state.Path.ValueString() == "" {
@@ -118,7 +119,6 @@ func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRe
 	state.YAML = types.StringValue(string(data))
 	state.SHA256 = types.StringValue(encryptionconfig.Sum(data))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -56,13 +56,26 @@ func (r *resourceBase) IdentitySchema(_ context.Context, _ resource.IdentitySche
 }
 
 // setIdentity saves the identity of the object that state describes. It is
-// the last step of Create, Read and Update, also after an error that left a
-// partial state; a removed resource (null state) keeps the identity it had.
+// the last step of Create and Update (Read defers readIdentity), also after
+// an error that left a partial state.
 func (b *base) setIdentity(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
 	if identity == nil || state.Raw.IsNull() {
 		return
 	}
 	b.identityFrom(ctx, state, identity, diags)
+}
+
+// readIdentity is the identity step of Read, deferred at its start: the
+// identity of the state Read leaves, or, when Read removed the resource,
+// of the state it was given. (The framework requires an identity after
+// every Read without errors; a CLI that does not keep identities, before
+// Terraform 1.12, sends none to fall back on.)
+func (b *base) readIdentity(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	state := resp.State
+	if state.Raw.IsNull() {
+		state = req.State
+	}
+	b.setIdentity(ctx, state, resp.Identity, &resp.Diagnostics)
 }
 
 // attrGetter is a state, or the resource object of a list result.

@@ -278,6 +278,7 @@ func setFromCluster(m *gkeSecretsEncryptionModel, cl *container.Cluster) {
 }
 
 func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -310,7 +311,6 @@ func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	state.ID = types.StringValue(gke.ClusterID(project, state.Location.ValueString(), state.Cluster.ValueString()))
 	setFromCluster(&state, cl)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *GKESecretsEncryptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

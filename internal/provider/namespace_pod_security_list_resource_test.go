@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
@@ -146,8 +145,8 @@ func TestAccNamespacePodSecurityList_badInputs(t *testing.T) {
 // configuration changes no label, and the next plan is empty.
 func TestAccNamespacePodSecurityList_generateConfig(t *testing.T) {
 	acctest.PreCheck(t)
+	skipCLIBelow(t, terraformBin(t), "1.14.0")
 	tf := newTerraformCLI(t)
-	tf.SkipBelow(version.Must(version.NewVersion("1.14.0")))
 	t.Parallel()
 	ctx := context.Background()
 	cp, err := acctest.StartControlPlane(ctx, acctest.Options{Logf: t.Logf})

@@ -50,6 +50,7 @@ func (r *NamespacePodSecurityResource) apply(ctx context.Context, get func(conte
 }
 
 func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -72,7 +73,6 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 	}
 	state.fromNamespace(ctx, ns, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Delete removes the labels of the modes this resource set, and leaves the

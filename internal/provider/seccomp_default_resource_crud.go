@@ -144,6 +144,7 @@ func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefault
 }
 
 func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -215,7 +216,6 @@ func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequ
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -221,8 +220,8 @@ func TestAccStorageRewriteAction_trigger(t *testing.T) {
 // progress and counts the action sent.
 func TestAccStorageRewriteAction_invoke(t *testing.T) {
 	acctest.PreCheck(t)
+	skipCLIBelow(t, terraformBin(t), "1.14.0")
 	tf := newTerraformCLI(t)
-	tf.SkipBelow(version.Must(version.NewVersion("1.14.0")))
 	t.Parallel()
 	e := newRotationEnv(t)
 	action := rewriteAction(`    resources                = ["secrets"]
