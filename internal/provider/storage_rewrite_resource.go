@@ -86,7 +86,10 @@ func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"update up to 9 times over about 10 seconds, lists until the timeout); a run that was interrupted, even by killing the provider, " +
 			"is safe to run again. It is an action: it runs when created, and again when `triggers`, " +
 			"`resources` or `encryption_config_sha256` change (replacement). Read keeps the state as it is, destroy does nothing, and " +
-			"it cannot be imported. A rewrite with failures is reported as an error and the resource is tainted, so the next apply runs it again.",
+			"it cannot be imported. A rewrite with failures is reported as an error and the resource is tainted, so the next apply runs it again.\n\n" +
+			"With Terraform 1.14 and later, the `kubeharden_storage_rewrite` action runs the same rewrite without keeping anything in state, " +
+			"from an `action_trigger` after the encryption configuration changes or with `terraform apply -invoke`. This resource stays, " +
+			"for OpenTofu and older Terraform.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
