@@ -158,12 +158,12 @@ func cliVersion(t *testing.T, tfBin string) *version.Version {
 }
 
 // skipCLIBelow skips the test, as tfversion.SkipBelow does for a TestCase,
-// when the CLI tfBin is older than min (a feature it lacks). Call it before
+// when the CLI tfBin is older than minVersion (a feature it lacks). Call it before
 // newTerraformCLI, which builds the provider.
-func skipCLIBelow(t *testing.T, tfBin, min string) {
+func skipCLIBelow(t *testing.T, tfBin, minVersion string) {
 	t.Helper()
 	var resp tfversion.CheckTerraformVersionResponse
-	tfversion.SkipBelow(version.Must(version.NewVersion(min))).CheckTerraformVersion(context.Background(),
+	tfversion.SkipBelow(version.Must(version.NewVersion(minVersion))).CheckTerraformVersion(context.Background(),
 		tfversion.CheckTerraformVersionRequest{TerraformVersion: cliVersion(t, tfBin)}, &resp)
 	if resp.Error != nil {
 		t.Fatal(resp.Error)

@@ -105,7 +105,7 @@ func (l *NamespacePodSecurityListResource) List(ctx context.Context, req list.Li
 		}
 	}
 	match := func(ns *corev1.Namespace) bool {
-		return !exclude[ns.Name] && !(m.UnlabelledOnly.ValueBool() && hasPSALabel(ns.Labels))
+		return !exclude[ns.Name] && (!m.UnlabelledOnly.ValueBool() || !hasPSALabel(ns.Labels))
 	}
 	stream.Results = func(push func(list.ListResult) bool) {
 		// No timeouts block on a list: the resource's read limit bounds it.
