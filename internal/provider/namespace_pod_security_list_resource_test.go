@@ -118,8 +118,8 @@ func TestAccNamespacePodSecurityList_badInputs(t *testing.T) {
 		config string
 		want   *regexp.Regexp
 	}{
-		{`    label_selector = "team in (a"`, errorWith("Invalid Label Selector", `config.label_selector: "team in (a" is not a label selector`)},
-		{`    label_selector = "Bad Key=x"`, errorWith("Invalid Label Selector", `config.label_selector: "Bad Key=x" is not a label selector`)},
+		{`    label_selector = "team in (a"`, errorWith("Invalid Label Selector", `label_selector: "team in (a" is not a label selector`)},
+		{`    label_selector = "Bad Key=x"`, errorWith("Invalid Label Selector", `label_selector: "Bad Key=x" is not a label selector`)},
 		{`    exclude = ["Not_A_Name"]`, errorWith("Invalid Name", `"Not_A_Name" is not a valid name`)},
 	}
 	for i, c := range cases {

@@ -247,6 +247,8 @@ func (p *KubehardenProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 // strOr returns the value of v, the environment variable env when v is null,

@@ -187,9 +187,10 @@ func TestAccStorageRewriteAction_trigger(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				// The file, before any API server reads it; the trigger only
-				// fires after an update.
-				Config: e.before() + action,
+				// The file, before any API server reads it. (An action block
+				// that uses caller can only be triggered, so it comes with
+				// its trigger.)
+				Config: e.before(),
 			},
 			{
 				PreConfig: func() {

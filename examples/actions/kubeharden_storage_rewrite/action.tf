@@ -34,5 +34,12 @@ action "kubeharden_storage_rewrite" "secrets" {
   }
 }
 
-# Run it again by hand at any time:
-#   terraform apply -invoke=action.kubeharden_storage_rewrite.secrets
+# To run a rewrite by hand with
+#   terraform apply -invoke=action.kubeharden_storage_rewrite.by_hand
+# declare an action that names the resource rather than `caller`, which
+# only a trigger provides:
+action "kubeharden_storage_rewrite" "by_hand" {
+  config {
+    encryption_config_sha256 = kubeharden_encryption_config.this.sha256
+  }
+}
