@@ -199,6 +199,7 @@ func TestAccNamespacePodSecurityList_generateConfig(t *testing.T) {
 	}
 
 	generated := tf.ReadFile("generated.tf")
+	t.Logf("generated.tf begins:\n%s", generated[:min(len(generated), 700)])
 	if n := strings.Count(generated, "import {"); n != len(want) {
 		t.Errorf("generated.tf has %d import blocks, want %d:\n%s", n, len(want), generated)
 	}
