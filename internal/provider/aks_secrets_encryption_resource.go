@@ -84,6 +84,7 @@ func (r *AKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 	defer cancel()
 	if ok {
 		r.apply(ctx, plan, &resp.State, &resp.Diagnostics)
+		r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 	}
 }
 
@@ -92,6 +93,7 @@ func (r *AKSSecretsEncryptionResource) Update(ctx context.Context, req resource.
 	defer cancel()
 	if ok {
 		r.apply(ctx, plan, &resp.State, &resp.Diagnostics)
+		r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 	}
 }
 
@@ -175,6 +177,7 @@ func setFromKMS(m *aksSecretsEncryptionModel, k *armcontainerservice.AzureKeyVau
 }
 
 func (r *AKSSecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -240,10 +243,14 @@ func (r *AKSSecretsEncryptionResource) Delete(ctx context.Context, req resource.
 }
 
 func (r *AKSSecretsEncryptionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := arm.ParseResourceID(req.ID)
+	importID := r.importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, err := arm.ParseResourceID(importID)
 	if err != nil || !strings.EqualFold(id.ResourceType.String(), "Microsoft.ContainerService/managedClusters") || id.SubscriptionID == "" || id.ResourceGroupName == "" {
 		resp.Diagnostics.AddError("Invalid Import ID", fmt.Sprintf("%q is not the ARM ID of a managed cluster, "+
-			"/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>.", req.ID))
+			"/subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>.", importID))
 		return
 	}
 	ref := aks.ClusterRef{SubscriptionID: id.SubscriptionID, ResourceGroup: id.ResourceGroupName, Name: id.Name}

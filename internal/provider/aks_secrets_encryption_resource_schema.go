@@ -23,6 +23,7 @@ var (
 	_ resource.ResourceWithImportState    = &AKSSecretsEncryptionResource{}
 	_ resource.ResourceWithModifyPlan     = &AKSSecretsEncryptionResource{}
 	_ resource.ResourceWithValidateConfig = &AKSSecretsEncryptionResource{}
+	_ resource.ResourceWithIdentity       = &AKSSecretsEncryptionResource{}
 )
 
 // AKSSecretsEncryptionResource owns the KMS etcd encryption
@@ -36,6 +37,8 @@ func NewAKSSecretsEncryptionResource() resource.Resource {
 	const change = 60 * time.Minute
 	return &AKSSecretsEncryptionResource{resourceBase{base{
 		name: "aks_secrets_encryption",
+		identity: identityOf(identityAttr{name: "id",
+			description: "The cluster's ARM ID, /subscriptions/<subscription>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>."}),
 		timeouts: timeoutDefaults{Create: change, Read: 5 * time.Minute, Update: change, Delete: change, Notes: map[string]string{
 			opCreate: "It bounds the read-modify-write of the cluster, its retries after a concurrent change, and the wait for the operation.",
 			opUpdate: "It bounds the read-modify-write of the cluster, its retries after a concurrent change, and the wait for the operation.",

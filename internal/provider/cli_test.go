@@ -2,6 +2,8 @@ package provider
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +14,9 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/hashicorp/go-version"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/acctest"
 )
@@ -71,8 +76,16 @@ func builtProvider(t *testing.T) string {
 }
 
 // newTerraformCLI prepares a working folder and a CLI configuration that
-// points kubeharden/kubeharden at the built provider.
+// points kubeharden/kubeharden at the built provider, for the CLI that
+// TF_ACC_TERRAFORM_PATH names, or else the terraform on PATH.
 func newTerraformCLI(t *testing.T) *terraformCLI {
+	t.Helper()
+	return newTerraformCLIAt(t, terraformBin(t))
+}
+
+// terraformBin is the CLI binary the tests run: TF_ACC_TERRAFORM_PATH, or
+// else the terraform on PATH.
+func terraformBin(t *testing.T) string {
 	t.Helper()
 	tfBin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if tfBin == "" {
@@ -81,6 +94,12 @@ func newTerraformCLI(t *testing.T) *terraformCLI {
 			t.Fatalf("the Terraform CLI is not on PATH: %v", err)
 		}
 	}
+	return tfBin
+}
+
+// newTerraformCLIAt is newTerraformCLI for the CLI binary tfBin.
+func newTerraformCLIAt(t *testing.T, tfBin string) *terraformCLI {
+	t.Helper()
 	pluginDir := builtProvider(t)
 	work := t.TempDir()
 	cliConfig := filepath.Join(work, ".terraformrc")
@@ -97,6 +116,60 @@ func (c *terraformCLI) WriteConfig(body string) {
 	config := "terraform {\n  required_providers {\n    kubeharden = { source = \"kubeharden/kubeharden\" }\n  }\n}\n" + body
 	if err := os.WriteFile(filepath.Join(c.Dir, "main.tf"), []byte(config), 0o600); err != nil {
 		c.t.Fatal(err)
+	}
+}
+
+// WriteFile writes a file of the working folder, e.g. a .tfquery.hcl file.
+func (c *terraformCLI) WriteFile(name, content string) {
+	c.t.Helper()
+	if err := os.WriteFile(filepath.Join(c.Dir, name), []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// ReadFile returns a file of the working folder.
+func (c *terraformCLI) ReadFile(name string) string {
+	c.t.Helper()
+	b, err := os.ReadFile(filepath.Join(c.Dir, name))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return string(b)
+}
+
+// cliVersion is the version of the CLI binary tfBin (`terraform version -json`).
+func cliVersion(t *testing.T, tfBin string) *version.Version {
+	t.Helper()
+	out, err := exec.Command(tfBin, "version", "-json").Output()
+	if err != nil {
+		t.Fatalf("%s version -json: %v", tfBin, err)
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal(out, &v); err != nil {
+		t.Fatalf("reading %s version -json: %v", tfBin, err)
+	}
+	ver, err := version.NewVersion(v.Version)
+	if err != nil {
+		t.Fatalf("terraform version %q: %v", v.Version, err)
+	}
+	return ver
+}
+
+// skipCLIBelow skips the test, as tfversion.SkipBelow does for a TestCase,
+// when the CLI tfBin is older than minVersion (a feature it lacks). Call it before
+// newTerraformCLI, which builds the provider.
+func skipCLIBelow(t *testing.T, tfBin, minVersion string) {
+	t.Helper()
+	var resp tfversion.CheckTerraformVersionResponse
+	tfversion.SkipBelow(version.Must(version.NewVersion(minVersion))).CheckTerraformVersion(context.Background(),
+		tfversion.CheckTerraformVersionRequest{TerraformVersion: cliVersion(t, tfBin)}, &resp)
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	if resp.Skip != "" {
+		t.Skip(resp.Skip)
 	}
 }
 

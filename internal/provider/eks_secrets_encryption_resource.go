@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -23,6 +24,7 @@ var (
 	_ resource.ResourceWithConfigure   = &EKSSecretsEncryptionResource{}
 	_ resource.ResourceWithImportState = &EKSSecretsEncryptionResource{}
 	_ resource.ResourceWithModifyPlan  = &EKSSecretsEncryptionResource{}
+	_ resource.ResourceWithIdentity    = &EKSSecretsEncryptionResource{}
 )
 
 // EKSSecretsEncryptionResource enables KMS envelope encryption of Secrets on
@@ -30,6 +32,35 @@ var (
 // afterwards, which shapes the whole lifecycle: a key change is refused at
 // plan time, and destroy only forgets.
 type EKSSecretsEncryptionResource struct{ resourceBase }
+
+// eksIdentity is the cluster: the provider's region, and the name. An
+// import block may leave the region out; one that names another region than
+// the provider's is refused, since this provider cannot reach that cluster.
+var eksIdentity = &identitySpec{
+	attrs: []identityAttr{
+		{name: "region", description: "The cluster's AWS region (the provider's).", optional: true, derived: true},
+		{name: "cluster_name", description: "The cluster's name."},
+	},
+	derived: func(ctx context.Context, b *base, diags *diag.Diagnostics) map[string]string {
+		c := b.eks(ctx, eks.Op{Action: "DescribeCluster"}, diags)
+		if c == nil {
+			return nil
+		}
+		return map[string]string{"region": c.Region}
+	},
+	importID: func(ctx context.Context, b *base, v map[string]string, diags *diag.Diagnostics) string {
+		if v["region"] == "" {
+			return v["cluster_name"]
+		}
+		c := b.eks(ctx, eks.Op{Action: "DescribeCluster", Cluster: v["cluster_name"], Region: v["region"]}, diags)
+		if c != nil && c.Region != v["region"] {
+			diags.AddAttributeError(path.Root("region"), "Cluster In Another Region",
+				fmt.Sprintf("The import block's identity names the region %s, but this provider manages EKS clusters in %s. "+
+					"Import with a provider configured for %s (the import block's provider argument), or leave region out.", v["region"], c.Region, v["region"]))
+		}
+		return v["cluster_name"]
+	},
+}
 
 // NewEKSSecretsEncryptionResource returns the kubeharden_eks_secrets_encryption resource.
 func NewEKSSecretsEncryptionResource() resource.Resource {
@@ -43,6 +74,7 @@ func NewEKSSecretsEncryptionResource() resource.Resource {
 			opCreate: "It bounds the wait for EKS to finish the association (`DescribeUpdate` reaching `Successful`).",
 			opRead:   "It bounds a refresh and an import.",
 		}},
+		identity: eksIdentity,
 	}}}
 }
 
@@ -224,9 +256,11 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 	}
 	plan.ID = types.StringValue(name)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[eksSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -266,6 +300,7 @@ func (r *EKSSecretsEncryptionResource) Update(ctx context.Context, req resource.
 	}
 	plan.ID = plan.ClusterName
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Delete only forgets: EKS has no API to turn Secrets encryption off.
@@ -282,7 +317,10 @@ func (r *EKSSecretsEncryptionResource) Delete(ctx context.Context, req resource.
 // ImportState takes a cluster name. It reads the cluster so that importing a
 // cluster without Secrets encryption fails with a clear message.
 func (r *EKSSecretsEncryptionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
+	name := r.importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	for _, v := range eksClusterNameValidators {
 		vr := &validator.StringResponse{}
 		v.ValidateString(ctx, validator.StringRequest{Path: path.Root("cluster_name"), ConfigValue: types.StringValue(name)}, vr)

@@ -17,6 +17,7 @@ var (
 	_ resource.ResourceWithValidateConfig = &EncryptionConfigResource{}
 	_ resource.ResourceWithModifyPlan     = &EncryptionConfigResource{}
 	_ resource.ResourceWithImportState    = &EncryptionConfigResource{}
+	_ resource.ResourceWithIdentity       = &EncryptionConfigResource{}
 )
 
 // EncryptionConfigResource renders kube-apiserver's EncryptionConfiguration
@@ -34,6 +35,11 @@ func NewEncryptionConfigResource() resource.Resource {
 			opCreate: "It bounds writing the file.", opRead: "It bounds reading the file back.",
 			opUpdate: "It bounds writing the file.", opDelete: "It bounds removing the file.",
 		}},
+		// The file is the object: its path, or "" for a configuration
+		// without a file. Changing the path moves the file in place, so
+		// the identity changes with it.
+		identity: &identitySpec{mutable: true, attrs: []identityAttr{{name: "path",
+			description: "The path of the file; empty for a configuration without a path, which has no file to import."}}},
 	}}}
 }
 

@@ -28,6 +28,7 @@ func (r *EncryptionConfigResource) Create(ctx context.Context, req resource.Crea
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // write renders the plan, writes the file when path is set, and fills the
@@ -94,6 +95,7 @@ func refuseOverwrite(ctx context.Context, p string, doc []byte, diags *diag.Diag
 // Read reports what is on disk. Without path there is nothing to read: the
 // state is kept as is, and no I/O is made.
 func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok || state.Path.ValueString() == "" {
@@ -140,6 +142,7 @@ func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.Upda
 		}
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *EncryptionConfigResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -160,7 +163,10 @@ func (r *EncryptionConfigResource) Delete(ctx context.Context, req resource.Dele
 // ImportState takes the path of an existing file written in the shape this
 // resource manages (one resources entry, KMS v2 providers, identity last).
 func (r *EncryptionConfigResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	p := req.ID
+	p := r.importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	data, err := encryptionconfig.ReadFile(ctx, p)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Import Encryption Configuration", fmt.Sprintf("Reading %s failed: %v\n\nThe import ID is the path of the file.", p, err))

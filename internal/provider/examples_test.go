@@ -18,12 +18,15 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	ekstypes "github.com/aws/aws-sdk-go-v2/service/eks/types"
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 	container "google.golang.org/api/container/v1"
 	admv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -151,6 +154,12 @@ type exampleRun struct {
 	// the import command, whose state terraform-plugin-testing cannot read
 	// when an output of the example is null without the other resources.
 	importBlock bool
+	// minTerraform gates an example of a newer Terraform feature
+	// (tfversion.SkipBelow): identity, list resources, actions.
+	minTerraform string
+	// queryChecks are the checks of a .tfquery.hcl example, which runs as
+	// a `terraform query` step.
+	queryChecks []querycheck.QueryResultCheck
 }
 
 // exampleCase is the table's entry for one file: either run, which prepares
@@ -283,8 +292,8 @@ func moduleTests(test string) struct{ file, test string } {
 // e2eTest runs the self-managed-control-plane-hardening module in its last part.
 var e2eTest = struct{ file, test string }{"../internal/provider/encryption_e2e_test.go", "TestAccEncryptionConfig_kmsV2EndToEnd"}
 
-// exampleTable has an entry for every .tf file under examples/, by its
-// path there. TestAccExamples fails for a file without one.
+// exampleTable has an entry for every .tf and .tfquery.hcl file under
+// examples/, by its path there. TestAccExamples fails for a file without one.
 var exampleTable = map[string]exampleCase{
 	"functions/pod_security_labels/function.tf": {run: func(*testing.T, *examplesEnv) exampleRun {
 		return exampleRun{stateChecks: []statecheck.StateCheck{
@@ -626,6 +635,88 @@ resource "terraform_data" "aws_eks_cluster_prod" {
 		}
 	}},
 
+	"resources/kubeharden_namespace_pod_security/import-by-identity.tf": {run: func(t *testing.T, env *examplesEnv) exampleRun {
+		cp := env.controlPlane(t)
+		examplesNamespaces(t, cp, "team-a")
+		return exampleRun{
+			minTerraform: "1.12.0",
+			provider:     cp.ProviderConfig(),
+			// The resource the import block adopts.
+			extra: `
+resource "kubeharden_namespace_pod_security" "team_a" {
+  namespace = "team-a"
+  enforce   = { level = "baseline" }
+}
+`,
+			stateChecks: []statecheck.StateCheck{
+				statecheck.ExpectIdentity("kubeharden_namespace_pod_security.team_a", map[string]knownvalue.Check{"namespace": knownvalue.StringExact("team-a")}),
+			},
+			check: expectLabels(cp, "team-a", map[string]string{
+				"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest",
+			}, nil),
+			checkDestroy: expectLabels(cp, "team-a", nil, nil),
+		}
+	}},
+
+	"list-resources/kubeharden_namespace_pod_security/list-resource.tfquery.hcl": {run: func(t *testing.T, env *examplesEnv) exampleRun {
+		cp := env.controlPlane(t)
+		ctx := context.Background()
+		for name, labels := range map[string]map[string]string{
+			"payments-api": {"team": "payments"},
+			"search-index": {"team": "search"},
+			"search-web":   {"team": "search", "pod-security.kubernetes.io/enforce": "baseline"},
+		} {
+			if err := cp.CreateNamespace(ctx, name, labels); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ident := func(ns string) map[string]knownvalue.Check {
+			return map[string]knownvalue.Check{"namespace": knownvalue.StringExact(ns)}
+		}
+		return exampleRun{
+			minTerraform: "1.14.0",
+			provider:     cp.ProviderConfig(),
+			queryChecks: []querycheck.QueryResultCheck{
+				querycheck.ExpectIdentity("kubeharden_namespace_pod_security.all", ident("default")),
+				querycheck.ExpectIdentity("kubeharden_namespace_pod_security.all", ident("search-web")),
+				querycheck.ExpectLength("kubeharden_namespace_pod_security.unrestricted", 2),
+				querycheck.ExpectIdentity("kubeharden_namespace_pod_security.unrestricted", ident("payments-api")),
+				querycheck.ExpectIdentity("kubeharden_namespace_pod_security.unrestricted", ident("search-index")),
+			},
+		}
+	}},
+
+	"actions/kubeharden_storage_rewrite/action.tf": {run: func(t *testing.T, env *examplesEnv) exampleRun {
+		cp := env.controlPlane(t)
+		env.freeEncryptionConfig(t)
+		ctx := context.Background()
+		examplesNamespaces(t, cp, "examples-action")
+		sec := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "before-the-action", Namespace: "examples-action"}, StringData: map[string]string{"k": "v"}}
+		if _, err := cp.Clientset.CoreV1().Secrets("examples-action").Create(ctx, sec, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return exampleRun{
+			minTerraform: "1.16.0", // caller
+			provider:     cp.ProviderConfig(),
+			subs: []sub{
+				lit("/etc/kubernetes/enc/encryption-config.yaml", env.encPath),
+				lit("unix:///var/run/kmsplugin/kms-2026.sock", env.kms[0].Endpoint),
+			},
+			// The action waited for the configuration and ran: the API
+			// server has it, and a Secret created before is stored with kms-2026.
+			check: resource.ComposeTestCheckFunc(apiServerLoaded(cp, encAddr), func(*terraform.State) error {
+				raw, err := etcdRaw(ctx, cp.EtcdEndpoint, "/registry/secrets/examples-action/before-the-action")
+				if err != nil {
+					return err
+				}
+				if !strings.HasPrefix(string(raw), "k8s:enc:kms:v2:kms-2026:") {
+					return fmt.Errorf("the Secret is stored as %q..., not with kms-2026", raw[:min(len(raw), 30)])
+				}
+				return nil
+			}),
+		}
+	}},
+
 	"resources/kubeharden_storage_rewrite/resource.tf": {run: func(t *testing.T, env *examplesEnv) exampleRun {
 		cp := env.controlPlane(t)
 		env.freeEncryptionConfig(t)
@@ -666,12 +757,13 @@ func apiServerLoaded(cp *acctest.ControlPlane, addr string) resource.TestCheckFu
 	}
 }
 
-// exampleFiles lists the .tf files under examples/, as paths relative to it.
+// exampleFiles lists the .tf and .tfquery.hcl files under examples/, as
+// paths relative to it.
 func exampleFiles(t *testing.T) []string {
 	t.Helper()
 	var files []string
 	err := filepath.WalkDir(examplesDir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || filepath.Ext(p) != ".tf" {
+		if err != nil || d.IsDir() || (filepath.Ext(p) != ".tf" && !strings.HasSuffix(p, ".tfquery.hcl")) {
 			return err
 		}
 		rel, err := filepath.Rel(examplesDir, p)
@@ -743,6 +835,18 @@ func runExample(t *testing.T, rel string, r exampleRun) {
 	t.Helper()
 	example := applySubs(t, "examples/"+rel, readExample(t, filepath.FromSlash(rel)), r.subs)
 	config := r.provider + r.extra + example
+	var versions []tfversion.TerraformVersionCheck
+	if r.minTerraform != "" {
+		versions = append(versions, tfversion.SkipBelow(version.Must(version.NewVersion(r.minTerraform))))
+	}
+	if strings.HasSuffix(rel, ".tfquery.hcl") {
+		resource.Test(t, resource.TestCase{
+			TerraformVersionChecks:   versions,
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps:                    []resource.TestStep{{Query: true, Config: config, QueryResultChecks: r.queryChecks}},
+		})
+		return
+	}
 	step := resource.TestStep{Config: config, ConfigStateChecks: r.stateChecks, Check: r.check}
 	if r.planOnly {
 		step.PlanOnly, step.ExpectNonEmptyPlan = true, true
@@ -769,6 +873,7 @@ func runExample(t *testing.T, rel string, r exampleRun) {
 		steps = append(steps, imp)
 	}
 	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   versions,
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             r.checkDestroy,
 		Steps:                    steps,

@@ -27,6 +27,8 @@ type base struct {
 	// name is the type name without the provider prefix, e.g. "seccomp_default".
 	name     string
 	timeouts timeoutDefaults
+	// identity is a resource's identity (framework_identity.go).
+	identity *identitySpec
 	data     *ProviderData
 	// dataSource is set by dataSourceBase: a data source is read during the
 	// plan, so its error for a connection not known yet says how to defer
@@ -163,6 +165,7 @@ type resourceBase struct{ base }
 
 func (r *resourceBase) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + r.name
+	resp.ResourceBehavior.MutableIdentity = r.identity != nil && r.identity.mutable
 }
 
 func (r *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

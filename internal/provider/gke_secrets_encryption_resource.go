@@ -23,6 +23,7 @@ var (
 	_ resource.ResourceWithConfigure   = &GKESecretsEncryptionResource{}
 	_ resource.ResourceWithImportState = &GKESecretsEncryptionResource{}
 	_ resource.ResourceWithModifyPlan  = &GKESecretsEncryptionResource{}
+	_ resource.ResourceWithIdentity    = &GKESecretsEncryptionResource{}
 )
 
 // GKESecretsEncryptionResource owns the application-layer Secrets encryption
@@ -42,6 +43,16 @@ func NewGKESecretsEncryptionResource() resource.Resource {
 			opUpdate: "It bounds the wait for a key change.",
 			opDelete: "It bounds the wait for the Secrets to be decrypted.",
 		}},
+		identity: &identitySpec{
+			attrs: []identityAttr{
+				{name: "project", description: "The cluster's project ID."},
+				{name: "location", description: "The cluster's region or zone."},
+				{name: "cluster", description: "The cluster's name."},
+			},
+			importID: func(_ context.Context, _ *base, v map[string]string, _ *diag.Diagnostics) string {
+				return gke.ClusterID(v["project"], v["location"], v["cluster"])
+			},
+		},
 	}}}
 }
 
@@ -169,6 +180,7 @@ func (r *GKESecretsEncryptionResource) Create(ctx context.Context, req resource.
 	}
 	resp.Diagnostics.Append(r.check(cl, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *GKESecretsEncryptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -188,6 +200,7 @@ func (r *GKESecretsEncryptionResource) Update(ctx context.Context, req resource.
 	}
 	resp.Diagnostics.Append(r.check(cl, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // encrypt makes the cluster encrypt its Secrets with plan's key, unless it
@@ -265,6 +278,7 @@ func setFromCluster(m *gkeSecretsEncryptionModel, cl *container.Cluster) {
 }
 
 func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -337,7 +351,11 @@ func (r *GKESecretsEncryptionResource) Delete(ctx context.Context, req resource.
 }
 
 func (r *GKESecretsEncryptionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	project, location, cluster, err := gke.ParseClusterID(req.ID)
+	id := r.importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	project, location, cluster, err := gke.ParseClusterID(id)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Import ID", err.Error())
 		return

@@ -18,6 +18,7 @@ var (
 	_ resource.ResourceWithConfigure   = &NamespacePodSecurityResource{}
 	_ resource.ResourceWithModifyPlan  = &NamespacePodSecurityResource{}
 	_ resource.ResourceWithImportState = &NamespacePodSecurityResource{}
+	_ resource.ResourceWithIdentity    = &NamespacePodSecurityResource{}
 )
 
 // podSecurityFieldManager is this resource's own field manager: no other
@@ -35,5 +36,6 @@ func NewNamespacePodSecurityResource() resource.Resource {
 	return &NamespacePodSecurityResource{resourceBase{base{
 		name:     "namespace_pod_security",
 		timeouts: timeoutDefaults{Create: d, Read: d, Update: d, Delete: d, PlanCalls: true},
+		identity: identityOf(identityAttr{name: "namespace", description: "The namespace name."}),
 	}}}
 }

@@ -27,10 +27,12 @@ import (
 
 func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	r.apply(ctx, req.Plan.Get, opCreate, &resp.State, &resp.Diagnostics)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.apply(ctx, req.Plan.Get, opUpdate, &resp.State, &resp.Diagnostics)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // apply is Create and Update: write the planned labels under op's limit
@@ -48,6 +50,7 @@ func (r *NamespacePodSecurityResource) apply(ctx context.Context, get func(conte
 }
 
 func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -68,14 +71,7 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 		r.kubeError(&resp.Diagnostics, nsOp("get", name), err)
 		return
 	}
-	state.ID = types.StringValue(name)
-	state.setFromLabels(ctx, ns.Labels, &resp.Diagnostics)
-	if state.OnViolation.IsNull() {
-		state.OnViolation = types.StringValue("warn")
-	}
-	if state.Force.IsNull() {
-		state.Force = types.BoolValue(true)
-	}
+	state.fromNamespace(ctx, ns, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -115,8 +111,9 @@ func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.
 }
 
 func (r *NamespacePodSecurityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), req.ID)...)
+	id := r.importID(ctx, req, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("namespace"), id)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("on_violation"), "warn")...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("force"), true)...)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/podsecurity"
 )
@@ -70,6 +71,21 @@ func (m *namespacePodSecurityModel) labels(ctx context.Context, diags *diag.Diag
 		out[podsecurity.VersionLabel(mode)] = v
 	}
 	return out, false
+}
+
+// fromNamespace is what Read makes of a live namespace: the ID, the modes
+// from its labels, and the defaults of the attributes that an import leaves
+// null. The list resource maps each namespace it finds with it too.
+func (m *namespacePodSecurityModel) fromNamespace(ctx context.Context, ns *corev1.Namespace, diags *diag.Diagnostics) {
+	m.ID = types.StringValue(ns.Name)
+	m.Namespace = types.StringValue(ns.Name)
+	m.setFromLabels(ctx, ns.Labels, diags)
+	if m.OnViolation.IsNull() {
+		m.OnViolation = types.StringValue("warn")
+	}
+	if m.Force.IsNull() {
+		m.Force = types.BoolValue(true)
+	}
 }
 
 // setFromLabels sets the three modes from a namespace's live labels. A mode

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/podsecurity"
@@ -74,14 +72,6 @@ type namespaceViolationsModel struct {
 	Privileged types.Int64 `tfsdk:"privileged"`
 	Baseline   types.Int64 `tfsdk:"baseline"`
 	Restricted types.Int64 `tfsdk:"restricted"`
-}
-
-// labelSelectorCheck parses a selector as the API server does.
-func labelSelectorCheck(s string) error {
-	if _, err := labels.Parse(s); err != nil {
-		return fmt.Errorf("%q is not a label selector: %w. Write it as kubectl's -l takes it, e.g. \"team=a,env!=dev\" or \"tier in (web,api)\"", s, err)
-	}
-	return nil
 }
 
 func (d *NamespacesDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

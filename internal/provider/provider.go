@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -25,7 +27,11 @@ import (
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/kube"
 )
 
-var _ provider.ProviderWithFunctions = &KubehardenProvider{}
+var (
+	_ provider.ProviderWithFunctions     = &KubehardenProvider{}
+	_ provider.ProviderWithListResources = &KubehardenProvider{}
+	_ provider.ProviderWithActions       = &KubehardenProvider{}
+)
 
 // KubehardenProvider is the provider implementation.
 type KubehardenProvider struct {
@@ -243,6 +249,8 @@ func (p *KubehardenProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 // strOr returns the value of v, the environment variable env when v is null,
@@ -411,6 +419,16 @@ func (p *KubehardenProvider) Resources(_ context.Context) []func() resource.Reso
 		NewEncryptionConfigResource,
 		NewStorageRewriteResource,
 	}
+}
+
+// ListResources are the list resources of `terraform query` (Terraform 1.14).
+func (p *KubehardenProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewNamespacePodSecurityListResource}
+}
+
+// Actions are the actions (Terraform 1.14).
+func (p *KubehardenProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewStorageRewriteAction}
 }
 
 // Functions are the provider functions (Terraform 1.8, OpenTofu 1.7).

@@ -19,6 +19,7 @@ var (
 	_ resource.ResourceWithImportState    = &SeccompDefaultResource{}
 	_ resource.ResourceWithModifyPlan     = &SeccompDefaultResource{}
 	_ resource.ResourceWithValidateConfig = &SeccompDefaultResource{}
+	_ resource.ResourceWithIdentity       = &SeccompDefaultResource{}
 )
 
 // SeccompDefaultResource makes a seccomp profile the default for pods through
@@ -33,5 +34,6 @@ func NewSeccompDefaultResource() resource.Resource {
 		name: "seccomp_default",
 		timeouts: timeoutDefaults{Create: d, Read: d, Update: d, Delete: d, PlanCalls: true,
 			Notes: map[string]string{opRead: "It also bounds the API discovery that picks the API version."}},
+		identity: identityOf(identityAttr{name: "name", description: "The resource's name (the policy's and binding's names without their prefix)."}),
 	}}}
 }

@@ -31,6 +31,7 @@ func (r *SeccompDefaultResource) Create(ctx context.Context, req resource.Create
 		return
 	}
 	r.apply(ctx, &plan, &resp.State, &resp.Diagnostics)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // refuseExisting adds an error when the policy or the binding a new resource
@@ -104,6 +105,7 @@ func (r *SeccompDefaultResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	r.apply(ctx, &plan, &resp.State, &resp.Diagnostics)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // apply writes the policy, then the binding, and records in state what was
@@ -142,6 +144,7 @@ func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefault
 }
 
 func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.readIdentity(ctx, req, resp)
 	state, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
@@ -244,14 +247,18 @@ func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.Delete
 }
 
 func (r *SeccompDefaultResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if msgs := validation.IsDNS1123Label(req.ID); len(msgs) > 0 {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("The import ID is the resource's name (the policy's name without %q), a DNS-1123 label; %q is not: %s.",
-				seccomp.NamePrefix, req.ID, strings.Join(msgs, "; ")))
+	id := r.importID(ctx, req, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), req.ID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), req.ID)...)
+	if msgs := validation.IsDNS1123Label(id); len(msgs) > 0 {
+		resp.Diagnostics.AddError("Invalid Import ID",
+			fmt.Sprintf("The import ID is the resource's name (the policy's name without %q), a DNS-1123 label; %q is not: %s.",
+				seccomp.NamePrefix, id, strings.Join(msgs, "; ")))
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), id)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 // client returns the objects' client for version, discovering the version

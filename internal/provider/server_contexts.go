@@ -26,16 +26,27 @@ import (
 //
 // Only the calls made once per resource or data source are wrapped; the
 // rest (schema, configure, functions, ephemeral resources) are a handful
-// per run. The server implements tfprotov6.ProviderServer only: the
-// provider has no list resources, actions or state stores, which the
-// framework serves through optional interfaces (TestServerOffersNoOptionalServices
-// guards that).
+// per run. List and action calls stream their results after they return,
+// so they are forwarded as they are. releasingServer forwards the optional
+// services the provider has (list resources, actions); it has no state
+// stores, and TestServerForwardsOptionalServices guards both.
 func NewProtocol6Server(version string) func() tfprotov6.ProviderServer {
 	framework := providerserver.NewProtocol6(New(version)())
-	return func() tfprotov6.ProviderServer { return releasingServer{framework()} }
+	return func() tfprotov6.ProviderServer {
+		// The framework's server implements every optional service.
+		return releasingServer{framework().(frameworkServer)}
+	}
 }
 
-type releasingServer struct{ tfprotov6.ProviderServer }
+// frameworkServer is the framework's server: the provider server and the
+// optional services this provider uses.
+type frameworkServer interface {
+	tfprotov6.ProviderServer
+	tfprotov6.ListResourceServer
+	tfprotov6.ActionServer
+}
+
+type releasingServer struct{ frameworkServer }
 
 // call runs f with a context that forgets ctx when f returns.
 func call[Req, Resp any](ctx context.Context, req Req, f func(context.Context, Req) (Resp, error)) (Resp, error) {
@@ -45,39 +56,39 @@ func call[Req, Resp any](ctx context.Context, req Req, f func(context.Context, R
 }
 
 func (s releasingServer) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
-	return call(ctx, req, s.ProviderServer.ValidateResourceConfig)
+	return call(ctx, req, s.frameworkServer.ValidateResourceConfig)
 }
 
 func (s releasingServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	return call(ctx, req, s.ProviderServer.UpgradeResourceState)
+	return call(ctx, req, s.frameworkServer.UpgradeResourceState)
 }
 
 func (s releasingServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
-	return call(ctx, req, s.ProviderServer.ReadResource)
+	return call(ctx, req, s.frameworkServer.ReadResource)
 }
 
 func (s releasingServer) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	return call(ctx, req, s.ProviderServer.PlanResourceChange)
+	return call(ctx, req, s.frameworkServer.PlanResourceChange)
 }
 
 func (s releasingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	return call(ctx, req, s.ProviderServer.ApplyResourceChange)
+	return call(ctx, req, s.frameworkServer.ApplyResourceChange)
 }
 
 func (s releasingServer) ImportResourceState(ctx context.Context, req *tfprotov6.ImportResourceStateRequest) (*tfprotov6.ImportResourceStateResponse, error) {
-	return call(ctx, req, s.ProviderServer.ImportResourceState)
+	return call(ctx, req, s.frameworkServer.ImportResourceState)
 }
 
 func (s releasingServer) UpgradeResourceIdentity(ctx context.Context, req *tfprotov6.UpgradeResourceIdentityRequest) (*tfprotov6.UpgradeResourceIdentityResponse, error) {
-	return call(ctx, req, s.ProviderServer.UpgradeResourceIdentity)
+	return call(ctx, req, s.frameworkServer.UpgradeResourceIdentity)
 }
 
 func (s releasingServer) ValidateDataResourceConfig(ctx context.Context, req *tfprotov6.ValidateDataResourceConfigRequest) (*tfprotov6.ValidateDataResourceConfigResponse, error) {
-	return call(ctx, req, s.ProviderServer.ValidateDataResourceConfig)
+	return call(ctx, req, s.frameworkServer.ValidateDataResourceConfig)
 }
 
 func (s releasingServer) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
-	return call(ctx, req, s.ProviderServer.ReadDataSource)
+	return call(ctx, req, s.frameworkServer.ReadDataSource)
 }
 
 // releasableContext is ctx until release, then a canceled context without

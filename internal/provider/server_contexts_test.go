@@ -67,16 +67,26 @@ func TestReleasingServerLetsGoOfCallContexts(t *testing.T) {
 	t.Logf("the framework's server alone holds the context after the call: %v", held(testFrameworkServer()))
 }
 
-// TestServerOffersNoOptionalServices guards what releasingServer relies on:
-// it implements tfprotov6.ProviderServer only, so a list resource, action
-// or state store would be hidden from Terraform.
-func TestServerOffersNoOptionalServices(t *testing.T) {
-	resp, err := NewProtocol6Server("test")().GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+// TestServerForwardsOptionalServices guards what releasingServer relies on:
+// it forwards list resources and actions, which the provider has, and not
+// state stores, which it must then not have.
+func TestServerForwardsOptionalServices(t *testing.T) {
+	server := NewProtocol6Server("test")()
+	if _, ok := server.(tfprotov6.ProviderServerWithListResource); !ok {
+		t.Error("releasingServer hides the list resources")
+	}
+	if _, ok := server.(tfprotov6.ProviderServerWithActions); !ok {
+		t.Error("releasingServer hides the actions")
+	}
+	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(resp.ListResourceSchemas) + len(resp.ActionSchemas) + len(resp.StateStoreSchemas); n > 0 {
-		t.Errorf("the provider has %d list resources, actions or state stores; releasingServer must forward their optional interfaces", n)
+	if len(resp.ListResourceSchemas) == 0 || len(resp.ActionSchemas) == 0 {
+		t.Errorf("expected the list resource and the action in the schema, got %d and %d", len(resp.ListResourceSchemas), len(resp.ActionSchemas))
+	}
+	if n := len(resp.StateStoreSchemas); n > 0 {
+		t.Errorf("the provider has %d state stores; releasingServer must forward tfprotov6.StateStoreServer", n)
 	}
 }
 

@@ -35,6 +35,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure  = &StorageRewriteResource{}
 	_ resource.ResourceWithModifyPlan = &StorageRewriteResource{}
+	_ resource.ResourceWithIdentity   = &StorageRewriteResource{}
 )
 
 // configPollInterval is how often the API server's metrics are read while
@@ -56,6 +57,9 @@ func NewStorageRewriteResource() resource.Resource {
 		// with automatic reload).
 		timeouts: timeoutDefaults{Create: 20 * time.Minute, PlanCalls: true,
 			Notes: map[string]string{opCreate: "It bounds the whole rewrite, including the wait for `encryption_config_sha256`."}},
+		// A run has no remote object: its identity is its random ID, and
+		// it cannot be imported.
+		identity: identityOf(identityAttr{name: "id", description: "The random ID of the run."}),
 	}}}
 }
 
@@ -82,7 +86,10 @@ func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRe
 			"update up to 9 times over about 10 seconds, lists until the timeout); a run that was interrupted, even by killing the provider, " +
 			"is safe to run again. It is an action: it runs when created, and again when `triggers`, " +
 			"`resources` or `encryption_config_sha256` change (replacement). Read keeps the state as it is, destroy does nothing, and " +
-			"it cannot be imported. A rewrite with failures is reported as an error and the resource is tainted, so the next apply runs it again.",
+			"it cannot be imported. A rewrite with failures is reported as an error and the resource is tainted, so the next apply runs it again.\n\n" +
+			"With Terraform 1.14 and later, the `kubeharden_storage_rewrite` action runs the same rewrite without keeping anything in state, " +
+			"from an `action_trigger` after the encryption configuration changes or with `terraform apply -invoke`. This resource stays, " +
+			"for OpenTofu and older Terraform.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -97,12 +104,7 @@ func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRe
 				MarkdownDescription: "The resources to rewrite, by plural name with the group when it is not core: `secrets`, `configmaps`, " +
 					"`deployments.apps`, `widgets.example.com`. No wildcards. Each must be served and support list, get and update; " +
 					"this is checked at plan time when the cluster is reachable. Defaults to `[\"secrets\"]`.",
-				Validators: []validator.List{
-					listvalidator.SizeAtLeast(1),
-					listvalidator.UniqueValues(),
-					listvalidator.ValueStringsAre(stringvalidator.RegexMatches(rewrite.ResourceNamePattern,
-						"must be a lower-case plural resource name, optionally followed by its group, e.g. \"secrets\" or \"deployments.apps\"")),
-				},
+				Validators:    rewriteResourcesValidators,
 				PlanModifiers: []planmodifier.List{listplanmodifier.RequiresReplace()},
 			},
 			"triggers": schema.MapAttribute{
@@ -117,7 +119,7 @@ func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRe
 					"that it has loaded exactly this configuration (metric `apiserver_encryption_config_controller_last_config_info`, polled " +
 					"every 2s), so the rewrite uses the new write provider; a change runs the rewrite again. Needs `get` on the non-resource " +
 					"URL `/metrics`. With several API servers behind one endpoint, only the one that answers is checked.",
-				Validators:    []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9a-f]{64}$`), "must be a hex SHA-256, such as kubeharden_encryption_config.this.sha256")},
+				Validators:    rewriteSHA256Validators,
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"rewritten": schema.Int64Attribute{
@@ -142,6 +144,18 @@ func (r *StorageRewriteResource) Schema(ctx context.Context, _ resource.SchemaRe
 	}
 }
 
+// rewriteResourcesValidators check `resources` of the resource and the action.
+var rewriteResourcesValidators = []validator.List{
+	listvalidator.SizeAtLeast(1),
+	listvalidator.UniqueValues(),
+	listvalidator.ValueStringsAre(stringvalidator.RegexMatches(rewrite.ResourceNamePattern,
+		"must be a lower-case plural resource name, optionally followed by its group, e.g. \"secrets\" or \"deployments.apps\"")),
+}
+
+// rewriteSHA256Validators check `encryption_config_sha256` of the resource and the action.
+var rewriteSHA256Validators = []validator.String{stringvalidator.RegexMatches(regexp.MustCompile(`^[0-9a-f]{64}$`),
+	"must be a hex SHA-256, such as kubeharden_encryption_config.this.sha256")}
+
 // ModifyPlan checks, when the rewrite is about to run and the cluster is
 // reachable, that every resource is served and can be rewritten, so a typo
 // fails the plan rather than the apply.
@@ -162,7 +176,17 @@ func (r *StorageRewriteResource) ModifyPlan(ctx context.Context, req resource.Mo
 	// cannot hang the plan.
 	ctx, cancel := r.timeouts.planBound(ctx, plan.Timeouts, true, &resp.Diagnostics)
 	defer cancel()
-	c, err := r.data.Kube.Get(ctx)
+	r.checkRewriteResources(ctx, names, &resp.Diagnostics)
+}
+
+// checkRewriteResources is the plan-time check of the resource and the
+// action: every name is served and can be rewritten. It says nothing when
+// the cluster cannot be reached yet; the rewrite checks again.
+func (b *base) checkRewriteResources(ctx context.Context, names []string, diags *diag.Diagnostics) {
+	if b.data == nil || !b.data.Kube.Known() {
+		return
+	}
+	c, err := b.data.Kube.Get(ctx)
 	if err != nil {
 		tflog.Debug(ctx, "No Kubernetes client at plan time; resources are checked at apply", map[string]any{"error": err.Error()})
 		return
@@ -172,8 +196,8 @@ func (r *StorageRewriteResource) ModifyPlan(ctx context.Context, req resource.Mo
 		tflog.Warn(ctx, "Discovery failed at plan time; resources are checked at apply", map[string]any{"error": err.Error()})
 		return
 	}
-	for _, b := range bad {
-		resp.Diagnostics.AddAttributeError(path.Root("resources").AtListIndex(b.Index), "Resource Cannot Be Rewritten", b.Error())
+	for _, e := range bad {
+		diags.AddAttributeError(path.Root("resources").AtListIndex(e.Index), "Resource Cannot Be Rewritten", e.Error())
 	}
 }
 
@@ -203,63 +227,18 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 	if !ok {
 		return
 	}
-
-	c := r.kube(ctx, kube.Op{Verb: "update", Resource: "secrets"}, &resp.Diagnostics)
-	if c == nil {
-		return
-	}
-	if sum := plan.EncryptionConfigSHA256.ValueString(); sum != "" {
-		tflog.Info(ctx, "Waiting for kube-apiserver to load the encryption configuration", map[string]any{"sha256": sum})
-		if err := rewrite.WaitForEncryptionConfig(ctx, c.Discovery.RESTClient(), sum, configPollInterval); err != nil {
-			addWaitError(&resp.Diagnostics, sum, err)
-			return
-		}
-	}
 	names, _ := stringList(ctx, plan.Resources)
-	targets, bad, err := rewrite.Resolve(ctx, c.REST, names)
-	if err != nil {
-		r.kubeError(&resp.Diagnostics, kube.Op{Verb: "get", Resource: "discovery"}, err)
+	res, ran := r.storageRewrite(ctx, plan.EncryptionConfigSHA256.ValueString(), names, storageRewriteReport{
+		again: "apply again (the resource is tainted and runs again)",
+	}, &resp.Diagnostics)
+	// Even after a failure the counts are true, and saving them taints the
+	// resource, so the next apply runs the rewrite again.
+	if !ran {
 		return
 	}
-	for _, b := range bad {
-		resp.Diagnostics.AddAttributeError(path.Root("resources").AtListIndex(b.Index), "Resource Cannot Be Rewritten", b.Error())
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
 	id, err := uuid.GenerateUUID()
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot Generate ID", err.Error())
-		return
-	}
-	var res rewrite.Result
-	var fatal error
-	for _, t := range targets {
-		start := time.Now()
-		before := res
-		if fatal = rewrite.Run(ctx, c.Dynamic, t, rewrite.Options{}, &res); fatal != nil {
-			summary, detail := kube.Describe(kube.Op{Verb: "list", Group: t.GVR.Group, Resource: t.GVR.Resource}, fatal)
-			resp.Diagnostics.AddError(summary, detail+fmt.Sprintf("\n\nThe rewrite stopped; so far %d objects were rewritten, %d skipped and %d failed. "+
-				"Apply again to run it again: it is safe to repeat.", res.Rewritten, res.Skipped, res.Failed))
-			break
-		}
-		tflog.Info(ctx, "Rewrote a resource", map[string]any{"resource": t.GVR.String(), "rewritten": res.Rewritten - before.Rewritten,
-			"skipped": res.Skipped - before.Skipped, "failed": res.Failed - before.Failed, "duration": time.Since(start).String()})
-	}
-	if res.Failed > 0 {
-		more := ""
-		if int64(len(res.Failures)) < res.Failed {
-			more = fmt.Sprintf("\n(and %d more)", res.Failed-int64(len(res.Failures)))
-		}
-		resp.Diagnostics.AddError("Storage Rewrite Incomplete", fmt.Sprintf(
-			"%d objects could not be rewritten (%d were, %d were deleted meanwhile). They stay stored with their old key until rewritten; "+
-				"fix the cause and apply again (the resource is tainted and runs again):\n\n%s%s",
-			res.Failed, res.Rewritten, res.Skipped, strings.Join(res.Failures, "\n\n"), more))
-	}
-	// Even after a failure the counts are true, and saving them taints the
-	// resource, so the next apply runs the rewrite again.
-	if fatal != nil && res.Rewritten+res.Skipped+res.Failed == 0 {
 		return
 	}
 	plan.ID = types.StringValue(id)
@@ -267,6 +246,86 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 	plan.Skipped = types.Int64Value(res.Skipped)
 	plan.Failed = types.Int64Value(res.Failed)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
+}
+
+// storageRewriteReport is how a run of the rewrite reports, beyond its
+// diagnostics and counts: the resource logs; the action also sends progress.
+type storageRewriteReport struct {
+	// again says how to run the rewrite again, for the error of a failure.
+	again string
+	// progress, when set, is sent each step (the action's SendProgress).
+	progress func(msg string)
+}
+
+func (p storageRewriteReport) send(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Info(ctx, msg, fields)
+	if p.progress != nil {
+		p.progress(msg)
+	}
+}
+
+// storageRewrite is the rewrite of both the resource and the action, on
+// the engine of internal/rewrite: wait until kube-apiserver has loaded the
+// encryption configuration sum (when set), check the resources names, and
+// rewrite each. Errors go to diags, on the attributes `resources` and
+// `encryption_config_sha256` that both schemas have. ran is false when
+// nothing was attempted (an error before the first object, or a rewrite
+// stopped before it handled one); otherwise res holds true counts, also
+// after a failure.
+func (b *base) storageRewrite(ctx context.Context, sum string, names []string, report storageRewriteReport, diags *diag.Diagnostics) (res rewrite.Result, ran bool) {
+	c := b.kube(ctx, kube.Op{Verb: "update", Resource: "secrets"}, diags)
+	if c == nil {
+		return res, false
+	}
+	if sum != "" {
+		report.send(ctx, fmt.Sprintf("Waiting for kube-apiserver to load the encryption configuration %s", sum), map[string]any{"sha256": sum})
+		if err := rewrite.WaitForEncryptionConfig(ctx, c.Discovery.RESTClient(), sum, configPollInterval); err != nil {
+			addWaitError(diags, sum, err)
+			return res, false
+		}
+	}
+	targets, bad, err := rewrite.Resolve(ctx, c.REST, names)
+	if err != nil {
+		b.kubeError(diags, kube.Op{Verb: "get", Resource: "discovery"}, err)
+		return res, false
+	}
+	for _, e := range bad {
+		diags.AddAttributeError(path.Root("resources").AtListIndex(e.Index), "Resource Cannot Be Rewritten", e.Error())
+	}
+	if diags.HasError() {
+		return res, false
+	}
+	var fatal error
+	for _, t := range targets {
+		start := time.Now()
+		before := res
+		report.send(ctx, fmt.Sprintf("Rewriting %s", t.GVR.GroupResource()), map[string]any{"resource": t.GVR.String()})
+		if fatal = rewrite.Run(ctx, c.Dynamic, t, rewrite.Options{}, &res); fatal != nil {
+			summary, detail := kube.Describe(kube.Op{Verb: "list", Group: t.GVR.Group, Resource: t.GVR.Resource}, fatal)
+			diags.AddError(summary, detail+fmt.Sprintf("\n\nThe rewrite stopped; so far %d objects were rewritten, %d skipped and %d failed. "+
+				"Run it again to finish: it is safe to repeat.", res.Rewritten, res.Skipped, res.Failed))
+			break
+		}
+		report.send(ctx, fmt.Sprintf("Rewrote %s: %d rewritten, %d skipped, %d failed in %s", t.GVR.GroupResource(),
+			res.Rewritten-before.Rewritten, res.Skipped-before.Skipped, res.Failed-before.Failed, time.Since(start).Round(time.Millisecond)),
+			map[string]any{"resource": t.GVR.String(), "rewritten": res.Rewritten - before.Rewritten,
+				"skipped": res.Skipped - before.Skipped, "failed": res.Failed - before.Failed, "duration": time.Since(start).String()})
+	}
+	if res.Failed > 0 {
+		more := ""
+		if int64(len(res.Failures)) < res.Failed {
+			more = fmt.Sprintf("\n(and %d more)", res.Failed-int64(len(res.Failures)))
+		}
+		diags.AddError("Storage Rewrite Incomplete", fmt.Sprintf(
+			"%d objects could not be rewritten (%d were, %d were deleted meanwhile). They stay stored with their old key until rewritten; "+
+				"fix the cause and %s:\n\n%s%s",
+			res.Failed, res.Rewritten, res.Skipped, report.again, strings.Join(res.Failures, "\n\n"), more))
+	}
+	if fatal != nil && res.Rewritten+res.Skipped+res.Failed == 0 {
+		return res, false
+	}
+	return res, true
 }
 
 // addWaitError explains why the wait for an encryption configuration failed.
@@ -290,7 +349,9 @@ func addWaitError(diags *diag.Diagnostics, sum string, err error) {
 }
 
 // Read keeps the state: a rewrite is an action with nothing to read back.
-func (r *StorageRewriteResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
+// It only adds the identity to a state saved before identities.
+func (r *StorageRewriteResource) Read(ctx context.Context, _ resource.ReadRequest, resp *resource.ReadResponse) {
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Update only happens for a change of timeouts: every other attribute
@@ -302,6 +363,7 @@ func (r *StorageRewriteResource) Update(ctx context.Context, req resource.Update
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Delete does nothing: the rewritten objects stay as they are.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"k8s.io/apimachinery/pkg/labels"
 	k8svalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -94,4 +95,13 @@ func joinList[T ~string](values []T, quote func(string) string, conj string) str
 // `a`, `b` or `c` (conj "or").
 func codeList[T ~string](values []T, conj string) string {
 	return joinList(values, func(s string) string { return "`" + s + "`" }, conj)
+}
+
+// labelSelectorCheck parses a label selector as the API server does (the
+// label_selector of kubeharden_namespaces and of the list resource).
+func labelSelectorCheck(s string) error {
+	if _, err := labels.Parse(s); err != nil {
+		return fmt.Errorf("%q is not a label selector: %w. Write it as kubectl's -l takes it, e.g. \"team=a,env!=dev\" or \"tier in (web,api)\"", s, err)
+	}
+	return nil
 }
