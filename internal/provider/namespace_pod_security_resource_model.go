@@ -18,6 +18,7 @@ type namespacePodSecurityModel struct {
 	Warn        types.Object   `tfsdk:"warn"`
 	OnViolation types.String   `tfsdk:"on_violation"`
 	Force       types.Bool     `tfsdk:"force"`
+	OwnerID     types.String   `tfsdk:"owner_id"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
