@@ -205,7 +205,7 @@ func (r *NamespacePodSecurityResource) planOwner(ctx context.Context, req resour
 				"  this one:    %s\n  another one: %s\n\n"+
 				"Each would undo the other's labels on every apply, so nothing is written. Keep one resource per namespace: "+
 				"remove one of them, or merge their settings into one (a module that labels every namespace can leave this one out, "+
-				"for example through its list of excluded namespaces). Terraform names this resource's address below; "+
+				"for example through its list of excluded namespaces). Terraform shows this resource's address with this error; "+
 				"search the configuration for namespace = %q (or the for_each set that yields it) to find the other.",
 				ns, mine.what, other.what, ns))
 		return own, false
