@@ -255,7 +255,8 @@ resource "kubeharden_namespace_pod_security" "this" {
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(newAddr, plancheck.ResourceActionNoop)},
 				},
-				Check:             expectMarkerIsOwnerID(t, cp, ns, newAddr, baselineLabels),
+				// The state shim of Check functions writes the index as ".0".
+				Check:             expectMarkerIsOwnerID(t, cp, ns, "kubeharden_namespace_pod_security.this.0", baselineLabels),
 				ConfigStateChecks: []statecheck.StateCheck{sameOwner.AddStateValue(newAddr, tfjsonpath.New("owner_id"))},
 			},
 		},
