@@ -147,8 +147,8 @@ resource "kubeharden_namespace_pod_security" "b" {
 // TestAccNamespacePodSecurity_otherOwner: two configurations, each with its
 // own state, label one namespace, through the real CLI. The second one's
 // plan warns, naming the first one's owner_id; once it has taken the
-// namespace over, the first one's plan fails naming the second's, and its
-// destroy leaves the second's labels alone.
+// namespace over, the first one's plan warns naming the second's, its apply
+// fails without writing, and its destroy leaves the second's labels alone.
 func TestAccNamespacePodSecurity_otherOwner(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	t.Parallel()
@@ -193,12 +193,16 @@ output "owner_id" {
 		t.Fatalf("after the takeover: marker %q, owner_ids %q and %q, labels %v", marker, idA, idB, psa)
 	}
 
-	stdout, stderr, code := a.Run("plan", "-no-color")
-	if code != 1 || !errorWith("Error: Namespace Taken Over By Another Resource", ns, idB, idA, "removed block").MatchString(stdout+stderr) {
-		t.Fatalf("the first configuration's plan after the takeover exited %d:\n%s%s", code, stdout, stderr)
+	out = a.MustRun("plan", "-no-color")
+	if !errorWith("Warning: Namespace Taken Over By Another Resource", ns, idB, idA, "removed block", "Applying this plan fails").MatchString(out) {
+		t.Fatalf("the first configuration's plan after the takeover does not warn:\n%s", out)
 	}
-	if m, _ := liveMarker(t, cp, ns); m != idB {
-		t.Fatalf("the failed plan changed the marker to %q", m)
+	stdout, stderr, code := a.Run("apply", "-auto-approve", "-no-color")
+	if code != 1 || !errorWith("Error: Namespace Taken Over By Another Resource", ns, idB, idA, "Nothing was written").MatchString(stdout+stderr) {
+		t.Fatalf("the first configuration's apply after the takeover exited %d:\n%s%s", code, stdout, stderr)
+	}
+	if m, p := liveMarker(t, cp, ns); m != idB || !maps.Equal(p, psa) {
+		t.Fatalf("the refused apply changed the namespace: marker %q, labels %v", m, p)
 	}
 
 	out = a.MustRun("destroy", "-auto-approve", "-no-color")
@@ -334,7 +338,7 @@ resource "kubeharden_namespace_pod_security" "test" {
 
 // TestAccNamespacePodSecurity_markerDrift: a marker removed outside
 // Terraform shows as drift and the apply writes it back; a marker changed to
-// another owner's ID fails the plan, naming it, until it is removed.
+// another owner's ID fails the apply, naming it, until it is removed.
 func TestAccNamespacePodSecurity_markerDrift(t *testing.T) {
 	cp := acctest.SharedControlPlane(t)
 	ns := acctest.UniqueName("psa-mdrift")

@@ -44,10 +44,19 @@ func (r *NamespacePodSecurityResource) apply(ctx context.Context, get func(conte
 	if !ok {
 		return
 	}
-	if plan.OwnerID.IsUnknown() || plan.OwnerID.ValueString() == "" {
+	hadID := !plan.OwnerID.IsUnknown() && plan.OwnerID.ValueString() != ""
+	if !hadID {
 		plan.OwnerID = types.StringValue(newOwnerID())
 	}
 	id := plan.OwnerID.ValueString()
+	// An instance that had an ID never takes the namespace back from
+	// another; one without (imported, or from an older state) adopts it, as
+	// its plan warned.
+	if hadID {
+		if r.refuseTakenOver(ctx, plan.Namespace.ValueString(), id, diags); diags.HasError() {
+			return
+		}
+	}
 	if r.write(ctx, &plan, diags); diags.HasError() {
 		return
 	}

@@ -239,10 +239,11 @@ func describePSAInstance(ctx context.Context, plan *namespacePodSecurityModel, o
 }
 
 // checkOwnerMarker compares the namespace's live ownership marker with the
-// instance. A marker of another owner is a warning for a new instance (it
-// takes the namespace over, and the other owner's next plan fails, naming
-// it) and an error for an existing one (it was taken over; planning would
-// start a tug of war).
+// instance. A marker of another owner is a warning either way: a new
+// instance takes the namespace over, and an existing one that was taken
+// over will fail to apply (refuseTakenOver). Not a plan error, because
+// `terraform destroy` first runs a normal plan, which must not fail for a
+// resource whose destroy leaves the namespace alone anyway.
 func (r *NamespacePodSecurityResource) checkOwnerMarker(name string, annotations map[string]string, own psaOwnerPlan, diags *diag.Diagnostics) {
 	marker := annotations[psaOwnerAnnotation]
 	if marker == "" || marker == own.ownerID || marker == own.claim {
@@ -260,23 +261,51 @@ func (r *NamespacePodSecurityResource) checkOwnerMarker(name string, annotations
 			fmt.Sprintf("namespace: the namespace %q carries the ownership marker of another kubeharden_namespace_pod_security: "+
 				"annotation %s = %q, the owner_id in that resource's state, in another configuration or state.\n\n"+
 				"%s takes the namespace over when applied: its labels and marker replace the other's, and the other resource's "+
-				"next plan fails with an error naming owner_id of this one, rather than both undoing each other's labels on every apply.\n\n"+
+				"next plan warns, naming this one's owner_id, and its apply fails without writing, rather than both undoing each other's labels on every apply.\n\n"+
 				"If the other resource should keep the namespace, remove this one. If that owner no longer exists (its state was lost, "+
 				"or it was removed with terraform state rm or a removed block), applying adopts the namespace. "+
 				"If it is this resource's earlier address, destroyed in this run, use a moved block instead.",
 				name, psaOwnerAnnotation, marker, what))
 		return
 	}
+	diags.AddAttributeWarning(path.Root("namespace"), "Namespace Taken Over By Another Resource",
+		takenOverDetail(name, marker, own.ownerID)+"\n\nApplying this plan fails for this resource, without writing anything.")
+}
+
+// takenOverDetail explains that another instance took the namespace over
+// from the instance ownerID, and how to settle it.
+func takenOverDetail(name, marker, ownerID string) string {
+	return fmt.Sprintf("namespace: the namespace %q now carries the ownership marker of another kubeharden_namespace_pod_security "+
+		"(annotation %s = %q; this resource's owner_id is %q). Another configuration created or imported a resource for it "+
+		"since this one was applied, and its labels replaced this one's. Writing this resource's labels again would undo them, "+
+		"and the other would undo this one in turn on every apply, so this resource no longer writes to the namespace.\n\n"+
+		"To leave the namespace to the other owner, remove this resource from this configuration without touching the "+
+		"namespace: a removed block with lifecycle { destroy = false }, or terraform state rm (destroying it also leaves the "+
+		"namespace as it is). To keep it here, remove the other resource from its configuration the same way, then remove the "+
+		"marker (kubectl annotate namespace %s %s-): the next apply writes this resource's labels and marker again.",
+		name, psaOwnerAnnotation, marker, ownerID, name, psaOwnerAnnotation)
+}
+
+// refuseTakenOver fails an update, before it writes, when the namespace
+// carries the marker of an instance other than ownerID: the plan warned,
+// and writing would start the tug of war. A marker this process wrote
+// earlier in the apply does not count.
+func (r *NamespacePodSecurityResource) refuseTakenOver(ctx context.Context, name, ownerID string, diags *diag.Diagnostics) {
+	c := r.kube(ctx, nsOp("get", name), diags)
+	if c == nil {
+		return
+	}
+	ns, err := r.data.Namespaces.Get(ctx, c, name)
+	if err != nil {
+		// write reports it.
+		return
+	}
+	marker := ns.Annotations[psaOwnerAnnotation]
+	if marker == "" || marker == ownerID || r.data.Namespaces.LabelsSet(name, psaOwnerRecord) {
+		return
+	}
 	diags.AddAttributeError(path.Root("namespace"), "Namespace Taken Over By Another Resource",
-		fmt.Sprintf("namespace: the namespace %q now carries the ownership marker of another kubeharden_namespace_pod_security "+
-			"(annotation %s = %q; this resource's owner_id is %q). Another configuration created or imported a resource for it "+
-			"since this one was applied, and its labels replace this one's. Applying this resource would undo them, and the other "+
-			"would undo this one in turn on every apply, so the plan stops here.\n\n"+
-			"To leave the namespace to the other owner, remove this resource from this configuration without touching the "+
-			"namespace: a removed block with lifecycle { destroy = false }, or terraform state rm. To keep it here, remove the "+
-			"other resource from its configuration the same way, then remove the marker "+
-			"(kubectl annotate namespace %s %s-): the next apply writes this resource's labels and marker again.",
-			name, psaOwnerAnnotation, marker, own.ownerID, name, psaOwnerAnnotation))
+		takenOverDetail(name, marker, ownerID)+"\n\nNothing was written.")
 }
 
 // psaOwnerRecord is the key under which the namespace snapshot records
