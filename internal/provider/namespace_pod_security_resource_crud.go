@@ -26,26 +26,44 @@ import (
 )
 
 func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan.Get, opCreate, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan.Get, opCreate, &resp.State, resp.Private.SetKey, &resp.Diagnostics)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan.Get, opUpdate, &resp.State, &resp.Diagnostics)
+	r.apply(ctx, req.Plan.Get, opUpdate, &resp.State, resp.Private.SetKey, &resp.Diagnostics)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
-// apply is Create and Update: write the planned labels under op's limit
-// and save what the API server answered.
-func (r *NamespacePodSecurityResource) apply(ctx context.Context, get func(context.Context, any) diag.Diagnostics, op string, state *tfsdk.State, diags *diag.Diagnostics) {
+// apply is Create and Update: write the planned labels and the ownership
+// marker under op's limit, save what the API server answered, and keep the
+// instance's owner ID in private state. The planned owner_id is the
+// instance's ID, or unknown before its first write (a create, an import, a
+// state written before ownership markers), which then gets a new one.
+func (r *NamespacePodSecurityResource) apply(ctx context.Context, get func(context.Context, any) diag.Diagnostics, op string, state *tfsdk.State, setPrivate func(context.Context, string, []byte) diag.Diagnostics, diags *diag.Diagnostics) {
 	plan, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, get, op, diags)
 	defer cancel()
 	if !ok {
 		return
 	}
+	hadID := !plan.OwnerID.IsUnknown() && plan.OwnerID.ValueString() != ""
+	if !hadID {
+		plan.OwnerID = types.StringValue(newOwnerID())
+	}
+	id := plan.OwnerID.ValueString()
+	// An instance that had an ID never takes the namespace back from
+	// another; one without (imported, or from an older state) adopts it, as
+	// its plan warned.
+	if hadID {
+		if r.refuseTakenOver(ctx, plan.Namespace.ValueString(), id, diags); diags.HasError() {
+			return
+		}
+	}
 	if r.write(ctx, &plan, diags); diags.HasError() {
 		return
 	}
+	setPrivateString(ctx, setPrivate, psaPrivateOwner, id, diags)
+	setPrivateString(ctx, setPrivate, psaPrivateClaim, "", diags)
 	diags.Append(state.Set(ctx, &plan)...)
 }
 
@@ -75,8 +93,12 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// Delete removes the labels of the modes this resource set, and leaves the
-// namespace and every other label alone.
+// Delete removes the labels of the modes this resource set and its
+// ownership marker, and leaves the namespace and every other label alone.
+// When the namespace carries another instance's marker it leaves them all:
+// they are that instance's now (set earlier in this apply by a resource
+// that replaces this one, or by another configuration that took the
+// namespace over).
 func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
 	defer cancel()
@@ -87,6 +109,30 @@ func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.
 	op := kube.Op{Verb: "patch", Resource: "namespaces", Name: name}
 	c := r.kube(ctx, op, &resp.Diagnostics)
 	if c == nil {
+		return
+	}
+	ownerID := privateString(ctx, req.Private.GetKey, psaPrivateOwner)
+	live, err := r.data.Namespaces.Get(ctx, c, name)
+	if apierrors.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		r.kubeError(&resp.Diagnostics, nsOp("get", name), err)
+		return
+	}
+	var annotations []string
+	switch marker := live.Annotations[psaOwnerAnnotation]; {
+	case marker == "":
+	case marker == ownerID:
+		annotations = []string{psaOwnerAnnotation}
+	case r.data.Namespaces.LabelsSet(name, psaOwnerRecord):
+		tflog.Info(ctx, "Another resource took the namespace over in this apply; leaving its labels and marker", map[string]any{"namespace": name, "marker": marker})
+		return
+	default:
+		resp.Diagnostics.AddWarning("Namespace Left To Its Other Owner",
+			fmt.Sprintf("The namespace %q carries the ownership marker of another kubeharden_namespace_pod_security (annotation %s = %q; "+
+				"this resource's owner_id was %q), which took it over. Destroying this resource removed it from the state only: "+
+				"the namespace's labels and marker are the other resource's, and were left as they are.", name, psaOwnerAnnotation, marker, ownerID))
 		return
 	}
 	labels, _ := state.labels(ctx, &resp.Diagnostics)
@@ -101,13 +147,21 @@ func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.
 		}
 		keys = append(keys, k)
 	}
-	if len(keys) == 0 {
+	if len(keys) == 0 && len(annotations) == 0 {
 		return
 	}
 	r.data.Namespaces.MarkWritten(name)
-	if _, err := removeLabels(ctx, c, name, keys); err != nil && !apierrors.IsNotFound(err) {
+	if _, err := removeMetadata(ctx, c, name, keys, annotations); err != nil && !apierrors.IsNotFound(err) {
 		r.kubeError(&resp.Diagnostics, op, err)
 	}
+}
+
+// ownerMarker is the ownership marker of ns, null when it has none.
+func ownerMarker(ns *corev1.Namespace) types.String {
+	if m, ok := ns.Annotations[psaOwnerAnnotation]; ok {
+		return types.StringValue(m)
+	}
+	return types.StringNull()
 }
 
 func (r *NamespacePodSecurityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -154,6 +208,10 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan *namespac
 		return
 	}
 	labels, _ := plan.labels(ctx, diags)
+	marker := plan.OwnerID.ValueString()
+	if plan.OwnerID.IsUnknown() || marker == "" {
+		marker = newOwnerID()
+	}
 	// From here on this process must not serve the namespace from the snapshot.
 	r.data.Namespaces.MarkWritten(name)
 	wctx, rec := kube.WithWarningRecorder(ctx)
@@ -163,7 +221,7 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan *namespac
 		err = kube.Retry(wctx, op, func(ctx context.Context) error {
 			rec.Reset()
 			var err error
-			got, err = c.Clientset.CoreV1().Namespaces().Apply(ctx, corev1ac.Namespace(name).WithUID(uid).WithLabels(labels),
+			got, err = c.Clientset.CoreV1().Namespaces().Apply(ctx, corev1ac.Namespace(name).WithUID(uid).WithLabels(labels).WithAnnotations(map[string]string{psaOwnerAnnotation: marker}),
 				metav1.ApplyOptions{FieldManager: podSecurityFieldManager, Force: plan.Force.ValueBool()})
 			return err
 		})
@@ -199,9 +257,10 @@ func (r *NamespacePodSecurityResource) write(ctx context.Context, plan *namespac
 			return
 		}
 	}
-	r.data.Namespaces.RecordSetLabels(name, slices.Collect(maps.Keys(labels)))
+	r.data.Namespaces.RecordSetLabels(name, append(slices.Collect(maps.Keys(labels)), psaOwnerRecord))
 	plan.ID = types.StringValue(name)
 	plan.setFromLabels(ctx, got.Labels, diags)
+	plan.OwnerID = ownerMarker(got)
 }
 
 // uidRefused reports whether the API server refused an apply for naming a
@@ -239,11 +298,23 @@ func strayPSALabels(live, want map[string]string) []string {
 
 // removeLabels deletes label keys with a JSON merge patch.
 func removeLabels(ctx context.Context, c *kube.Client, name string, keys []string) (*corev1.Namespace, error) {
-	null := map[string]any{}
-	for _, k := range keys {
-		null[k] = nil
+	return removeMetadata(ctx, c, name, keys, nil)
+}
+
+// removeMetadata deletes label and annotation keys with a JSON merge patch.
+func removeMetadata(ctx context.Context, c *kube.Client, name string, labels, annotations []string) (*corev1.Namespace, error) {
+	nulls := func(keys []string) map[string]any {
+		m := map[string]any{}
+		for _, k := range keys {
+			m[k] = nil
+		}
+		return m
 	}
-	body, err := json.Marshal(map[string]any{"metadata": map[string]any{"labels": null}})
+	meta := map[string]any{"labels": nulls(labels)}
+	if len(annotations) > 0 {
+		meta["annotations"] = nulls(annotations)
+	}
+	body, err := json.Marshal(map[string]any{"metadata": meta})
 	if err != nil {
 		return nil, err
 	}

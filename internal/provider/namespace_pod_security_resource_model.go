@@ -19,6 +19,7 @@ type namespacePodSecurityModel struct {
 	Warn        types.Object   `tfsdk:"warn"`
 	OnViolation types.String   `tfsdk:"on_violation"`
 	Force       types.Bool     `tfsdk:"force"`
+	OwnerID     types.String   `tfsdk:"owner_id"`
 	Timeouts    timeouts.Value `tfsdk:"timeouts"`
 }
 
@@ -80,6 +81,7 @@ func (m *namespacePodSecurityModel) fromNamespace(ctx context.Context, ns *corev
 	m.ID = types.StringValue(ns.Name)
 	m.Namespace = types.StringValue(ns.Name)
 	m.setFromLabels(ctx, ns.Labels, diags)
+	m.OwnerID = ownerMarker(ns)
 	if m.OnViolation.IsNull() {
 		m.OnViolation = types.StringValue("warn")
 	}

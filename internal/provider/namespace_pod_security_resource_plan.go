@@ -18,11 +18,17 @@ import (
 	"github.com/kubeharden/terraform-provider-kubeharden/internal/podsecurity"
 )
 
-// ModifyPlan checks, before anything is written, that the namespace exists,
-// that no version is newer than the cluster, warns a new resource about the
-// live labels it replaces, and previews which running pods a new enforce
-// level would reject. It only ever adds diagnostics: the plan is unchanged.
+// ModifyPlan checks, before anything is written, that no other resource of
+// this run labels the namespace, that the namespace exists and whom its
+// ownership marker names, that no version is newer than the cluster, warns
+// a new resource about the live labels it replaces, and previews which
+// running pods a new enforce level would reject. Besides diagnostics it
+// only plans owner_id (see namespace_pod_security_resource_owner.go).
 func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	own, ok := r.planOwner(ctx, req, resp)
+	if !ok {
+		return
+	}
 	in, ok := r.planInputs(ctx, req, &resp.Diagnostics)
 	if !ok {
 		return
@@ -31,6 +37,9 @@ func (r *NamespacePodSecurityResource) ModifyPlan(ctx context.Context, req resou
 	defer cancel()
 	c, ns := r.checkNamespace(ctx, in.name, &resp.Diagnostics)
 	if ns == nil {
+		return
+	}
+	if r.checkOwnerMarker(in.name, ns.Annotations, own, &resp.Diagnostics); resp.Diagnostics.HasError() {
 		return
 	}
 	if info, err := c.ServerVersion(ctx); err == nil {

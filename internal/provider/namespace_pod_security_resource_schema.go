@@ -76,6 +76,14 @@ func (r *NamespacePodSecurityResource) Schema(ctx context.Context, _ resource.Sc
 				Default:             booldefault.StaticBool(true),
 				MarkdownDescription: "Take the labels over from other field managers (server-side apply `force`). Defaults to `true`. With `false`, a label another manager owns is a conflict error.",
 			},
+			"owner_id": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "The ownership marker the namespace carries: the annotation `" + psaOwnerAnnotation + "`. Each resource instance writes its own " +
+					"random ID there at its first apply (kept in its private state; it does not depend on the resource address, so `moved` blocks keep it) " +
+					"and removes it on destroy. A marker removed or changed outside Terraform shows as drift. A new resource whose namespace carries another " +
+					"instance's marker gets a plan warning naming it, and takes the namespace over; an existing resource whose marker was replaced by another " +
+					"instance's gets a plan warning naming it, and its apply fails before writing anything (its destroy leaves the namespace alone). Two resources of one configuration that name the same namespace are a plan error.",
+			},
 		},
 		Blocks: map[string]schema.Block{
 			"timeouts": r.timeouts.resourceBlock(ctx),

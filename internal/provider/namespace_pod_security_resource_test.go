@@ -325,9 +325,16 @@ func TestAccNamespacePodSecurity_importExisting(t *testing.T) {
 				},
 			},
 			{
+				// The namespace has no ownership marker yet: the first apply
+				// writes it, and changes nothing else.
 				Config: config,
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(psaRes, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(psaRes, tfjsonpath.New("owner_id")),
+						plancheck.ExpectKnownValue(psaRes, tfjsonpath.New("enforce"), modeValue("baseline", "v1.29")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
 			},
 		},
@@ -449,6 +456,8 @@ func psaResource(cp *acctest.ControlPlane) *NamespacePodSecurityResource {
 	r.data = &ProviderData{
 		Kube:       kube.NewLazy(kube.Config{ConfigPath: cp.KubeconfigPath}, false),
 		Namespaces: kube.NewNamespaceSnapshot(),
+
+		PodSecurityClaims: newPSAClaims(),
 	}
 	return r
 }
@@ -479,6 +488,8 @@ func modifyPlan(t *testing.T, r *NamespacePodSecurityResource, attrs map[string]
 	plan := tfsdk.Plan{Schema: sresp.Schema, Raw: raw}
 	req := resource.ModifyPlanRequest{Plan: plan, Config: tfsdk.Config{Schema: sresp.Schema, Raw: raw}, State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}}
 	resp := &resource.ModifyPlanResponse{Plan: plan}
+	// Each call is a plan of its own.
+	r.data.PodSecurityClaims = newPSAClaims()
 	r.ModifyPlan(ctx, req, resp)
 	return resp
 }

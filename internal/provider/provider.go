@@ -53,6 +53,10 @@ type ProviderData struct {
 	AWS        *eks.Lazy
 	Google     *gke.Lazy
 	Azure      *aks.Lazy
+
+	// PodSecurityClaims are the namespaces the pod security resources of
+	// this run label, so that a second one for a namespace is a plan error.
+	PodSecurityClaims *psaClaims
 }
 
 type providerModel struct {
@@ -246,6 +250,9 @@ func (p *KubehardenProvider) Configure(ctx context.Context, req provider.Configu
 		AWS:        eks.NewLazy(acfg, aunknown),
 		Google:     gke.NewLazy(gcfg, gunknown),
 		Azure:      aks.NewLazy(zcfg, zunknown),
+
+		// One per ConfigureProvider: one plan, or one apply.
+		PodSecurityClaims: newPSAClaims(),
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
