@@ -30,8 +30,8 @@ echo "opentofu: [2/2] compiling ($(( $(date +%s) - start ))s)"
 ( while sleep 30; do echo "opentofu:   still compiling ($(( $(date +%s) - start ))s)"; done ) &
 ticker=$!
 trap 'kill $ticker 2>/dev/null || true' EXIT
-# dev=no makes it a release build: `tofu version` says 1.12.6, not
-# 1.12.6-dev, and language experiments are off as in the released binary.
+# dev=no builds it as a release: `tofu version` says 1.12.6, as the
+# released binary does, not 1.12.6-dev. Experiments stay off (main.experimentsAllowed).
 CGO_ENABLED=0 go build -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
   -o "$bin.tmp" github.com/opentofu/opentofu/cmd/tofu
 mv "$bin.tmp" "$bin"

@@ -30,8 +30,8 @@ echo "terraform: [2/2] compiling ($(( $(date +%s) - start ))s)"
 ( while sleep 30; do echo "terraform:   still compiling ($(( $(date +%s) - start ))s)"; done ) &
 ticker=$!
 trap 'kill $ticker 2>/dev/null || true' EXIT
-# dev=no makes it a release build: `terraform version` says 1.16.0, not
-# 1.16.0-dev, and language experiments are off as in the released binary.
+# dev=no builds it as a release: `terraform version` says 1.16.0, as the
+# released binary does, not 1.16.0-dev. Experiments stay off (main.experimentsAllowed).
 CGO_ENABLED=0 go build -ldflags "-s -w -X github.com/hashicorp/terraform/version.dev=no" \
   -o "$bin.tmp" github.com/hashicorp/terraform
 mv "$bin.tmp" "$bin"
