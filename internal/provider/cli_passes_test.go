@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -115,4 +116,58 @@ func TestEveryTypeRunsOnEveryCLI(t *testing.T) {
 			t.Logf("%s: %s", want[prefix], strings.Join(found, ", "))
 		}
 	}
+}
+
+// TestAccProviderAddress_basic shows the one difference between the CLIs that
+// a user of the provider sees: the same source, "kubeharden/kubeharden",
+// means registry.terraform.io/kubeharden/kubeharden to Terraform and
+// registry.opentofu.org/kubeharden/kubeharden to OpenTofu, and each CLI
+// records its own address in the state. It runs the real CLI of the pass
+// (TF_ACC_TERRAFORM_PATH, else terraform on PATH) with a provider built from
+// this tree, a resource that needs no cluster and a provider function.
+func TestAccProviderAddress_basic(t *testing.T) {
+	acctest.PreCheck(t)
+	t.Parallel()
+	cli := newTerraformCLI(t)
+	host := "registry.terraform.io"
+	if strings.HasPrefix(cli.MustRun("version"), "OpenTofu") {
+		host = "registry.opentofu.org"
+	}
+	cli.WriteConfig(`provider "kubeharden" {}
+resource "kubeharden_encryption_config" "this" {
+  kms = [{ name = "kms-a", endpoint = "unix:///var/run/kms/a.sock" }]
+}
+output "runtime" {
+  value = provider::kubeharden::container_runtime("containerd://2.0.5").name
+}
+`)
+	cli.MustRun("apply", "-auto-approve", "-no-color")
+	raw, err := os.ReadFile(filepath.Join(cli.Dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Resources []struct {
+			Type     string `json:"type"`
+			Provider string `json:"provider"`
+		} `json:"resources"`
+		Outputs map[string]struct {
+			Value any `json:"value"`
+		} `json:"outputs"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatalf("reading the state: %v", err)
+	}
+	want := `provider["` + host + `/kubeharden/kubeharden"]`
+	if len(state.Resources) != 1 || state.Resources[0].Type != "kubeharden_encryption_config" || state.Resources[0].Provider != want {
+		t.Errorf("the state's resources are %+v, want one kubeharden_encryption_config of %s", state.Resources, want)
+	}
+	if got := state.Outputs["runtime"].Value; got != "containerd" {
+		t.Errorf("output runtime is %v, want containerd", got)
+	}
+	// Nothing changes on a second plan, and destroy removes it.
+	if _, stderr, code := cli.Run("plan", "-detailed-exitcode", "-no-color"); code != 0 {
+		t.Errorf("the plan after apply exited %d, want 0 (no changes):\n%s", code, stderr)
+	}
+	cli.MustRun("destroy", "-auto-approve", "-no-color")
 }

@@ -22,7 +22,7 @@ fi
 cd "$here"
 start=$(date +%s)
 echo "terraform: building Terraform $version from its Go module into $bin"
-echo "terraform: the first build downloads modules and compiles Terraform; it takes about 4 minutes on 2 cores (later runs reuse it)"
+echo "terraform: the first build downloads modules and compiles Terraform: about 10 minutes of CPU, 5 on 2 idle cores, longer on a busy machine (later runs reuse it)"
 echo "terraform: [1/2] downloading modules"
 go mod download
 echo "terraform: [2/2] compiling ($(( $(date +%s) - start ))s)"
