@@ -25,8 +25,8 @@ bin=${KUBEHARDEN_BIN_DIR:-$root/bin}
 #    TestAccClusterDataSource_basic, ...).
 #  - Terraform 1.16 features: TestAcc*_identity*, TestAcc*List_* and
 #    TestAcc*Action_* (resource identity, list resources, actions). They gate
-#    themselves with tfversion.SkipBelow(1.16), so they skip in pass 1 and run
-#    in pass 2.
+#    themselves with tfversion.SkipBelow (1.12 for identity, 1.14 for list
+#    resources and actions), so they skip in pass 1 and run in pass 2.
 every_cli='^TestAcc\w*_(basic|lifecycle)$'
 tf116_features='^TestAcc\w*(_identity\w*|List_\w*|Action_\w*)$'
 
