@@ -22,7 +22,7 @@ fi
 cd "$here"
 start=$(date +%s)
 echo "opentofu: building OpenTofu $version from its Go module into $bin"
-echo "opentofu: the first build downloads modules and compiles OpenTofu; it takes about 6 minutes on 2 cores (later runs reuse it)"
+echo "opentofu: the first build downloads modules and compiles OpenTofu: about 14 minutes of CPU, 7 on 2 idle cores, longer on a busy machine (later runs reuse it)"
 echo "opentofu: [1/2] downloading modules"
 go mod download
 echo "opentofu: [2/2] compiling ($(( $(date +%s) - start ))s)"
