@@ -116,7 +116,11 @@ for p in $passes; do
       # one named _basic, such as TestAccStorageRewriteAction_basic) are left
       # out rather than shown as skipped.
       cli=$tofu112 re=$every_cli exclude=$tf116_features
-      env=(TF_ACC_TERRAFORM_PATH="$cli" TF_ACC_PROVIDER_HOST=registry.opentofu.org)
+      # Without a CLI configuration file OpenTofu writes a warning to stdout,
+      # before the output of `tofu version -json`, and terraform-exec cannot
+      # read the version: give it an empty one.
+      : >"$logs/empty.tofurc"
+      env=(TF_ACC_TERRAFORM_PATH="$cli" TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_CLI_CONFIG_FILE="$logs/empty.tofurc")
     fi
     if [ ! -x "$cli" ]; then
       echo "pass $p: $cli is missing: run 'make clis'"
