@@ -127,9 +127,9 @@ func eksNodeGroupCheck(name, version, release, ami, capacity, runtime string) kn
 	})
 }
 
-// TestAccEKSClusterDataSource_mixed reads a cluster with node groups of
+// TestAccEKSClusterDataSource_basic reads a cluster with node groups of
 // every AMI family, before and after Kubernetes 1.24, and a CUSTOM one.
-func TestAccEKSClusterDataSource_mixed(t *testing.T) {
+func TestAccEKSClusterDataSource_basic(t *testing.T) {
 	m := acctest.SharedMoto(t)
 	t.Parallel()
 	name := acctest.UniqueName("eks-mixed")

@@ -196,11 +196,11 @@ func checkFileMatchesState(p string) resource.TestCheckFunc {
 	}
 }
 
-// TestAccEncryptionConfig_file covers the file: written 0600 in new 0700
+// TestAccEncryptionConfig_lifecycle covers the file: written 0600 in new 0700
 // folders, imported, edited and removed behind Terraform's back (drift,
 // repaired), moved, and paths that cannot be written (clear error, old file
 // intact).
-func TestAccEncryptionConfig_file(t *testing.T) {
+func TestAccEncryptionConfig_lifecycle(t *testing.T) {
 	acctest.PreCheck(t)
 	t.Parallel()
 	dir := t.TempDir()

@@ -72,10 +72,10 @@ func TestReleasingServerLetsGoOfCallContexts(t *testing.T) {
 // state stores, which it must then not have.
 func TestServerForwardsOptionalServices(t *testing.T) {
 	server := NewProtocol6Server("test")()
-	if _, ok := server.(tfprotov6.ProviderServerWithListResource); !ok {
+	if _, ok := server.(tfprotov6.ListResourceServer); !ok {
 		t.Error("releasingServer hides the list resources")
 	}
-	if _, ok := server.(tfprotov6.ProviderServerWithActions); !ok {
+	if _, ok := server.(tfprotov6.ActionServer); !ok {
 		t.Error("releasingServer hides the actions")
 	}
 	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
