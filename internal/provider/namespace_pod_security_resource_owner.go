@@ -190,8 +190,20 @@ func (r *NamespacePodSecurityResource) planOwner(ctx context.Context, req resour
 		own.ownerID = ""
 	}
 	planned := types.StringUnknown()
-	if own.ownerID != "" {
+	switch {
+	case own.ownerID != "":
 		planned = types.StringValue(own.ownerID)
+	case !own.creating:
+		// Imported, or last written by a provider version without
+		// ownership markers: nothing is planned just to write the marker,
+		// so that an import, or a provider upgrade, leaves the namespace
+		// as it is and `plan -detailed-exitcode` exits 0. The instance
+		// gets its ID, and the namespace its marker, with the next apply
+		// that changes the namespace (owner_id unknown then).
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("owner_id"), state.OwnerID)...)
+		if resp.Plan.Raw.Equal(req.State.Raw) {
+			planned = state.OwnerID
+		}
 	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("owner_id"), planned)...)
 	if plan.Namespace.IsUnknown() || resp.Diagnostics.HasError() {

@@ -325,17 +325,25 @@ func TestAccNamespacePodSecurity_importExisting(t *testing.T) {
 				},
 			},
 			{
-				// The namespace has no ownership marker yet: the first apply
-				// writes it, and changes nothing else.
+				// An import writes nothing: the namespace has no ownership
+				// marker yet, and none is planned just to write one.
 				Config: config,
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			{
+				// The first apply that changes the namespace writes the
+				// marker with a new owner_id.
+				Config: strings.Replace(config, `warn    = { level = "restricted" }`, `warn    = { level = "baseline" }`, 1),
 				ConfigPlanChecks: tfresource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(psaRes, plancheck.ResourceActionUpdate),
 						plancheck.ExpectUnknownValue(psaRes, tfjsonpath.New("owner_id")),
-						plancheck.ExpectKnownValue(psaRes, tfjsonpath.New("enforce"), modeValue("baseline", "v1.29")),
 					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+				ConfigStateChecks: []statecheck.StateCheck{notNull(psaRes, "owner_id")},
 			},
 		},
 	})
