@@ -154,7 +154,7 @@ func (d *AKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 }
 
 func (d *AKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	m, ctx, cancel, ok := beginRead[aksClusterDataSourceModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	m, ctx, cancel, ok := beginRead[aksClusterDataSourceModel](ctx, d.timeouts, getConfig(req.Config), &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -247,7 +247,7 @@ func (d *AKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &m)...)
 }
 
 // aksSubscription resolves a subscription_id attribute: its own value, else

@@ -39,15 +39,15 @@ func (r *AKSSecretsEncryptionResource) ModifyPlan(ctx context.Context, req resou
 		return
 	}
 	var config, plan aksSecretsEncryptionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getConfig(req.Config)(ctx, &config)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var prior *aksSecretsEncryptionModel
 	if !req.State.Raw.IsNull() {
 		prior = &aksSecretsEncryptionModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		resp.Diagnostics.Append(getState(req.State)(ctx, prior)...)
 	}
 	if config.SubscriptionID.IsNull() && r.data.Azure != nil {
 		s, unknown := r.data.Azure.SubscriptionID()
@@ -72,7 +72,7 @@ func (r *AKSSecretsEncryptionResource) ModifyPlan(ctx context.Context, req resou
 		resp.Diagnostics.AddAttributeWarning(path.Root("key_id"), "AKS KMS Key Rotation",
 			fmt.Sprintf("key_id changes from %s to %s. %s", prior.KeyID.ValueString(), plan.KeyID.ValueString(), aksRotationWarning))
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
 }
 
 func aksRef(m aksSecretsEncryptionModel) aks.ClusterRef {
@@ -80,7 +80,7 @@ func aksRef(m aksSecretsEncryptionModel) aks.ClusterRef {
 }
 
 func (r *AKSSecretsEncryptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, getPlan(req.Plan), opCreate, &resp.Diagnostics)
 	defer cancel()
 	if ok {
 		r.apply(ctx, plan, &resp.State, &resp.Diagnostics)
@@ -89,7 +89,7 @@ func (r *AKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 }
 
 func (r *AKSSecretsEncryptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, req.Plan.Get, opUpdate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, getPlan(req.Plan), opUpdate, &resp.Diagnostics)
 	defer cancel()
 	if ok {
 		r.apply(ctx, plan, &resp.State, &resp.Diagnostics)
@@ -178,7 +178,7 @@ func setFromKMS(m *aksSecretsEncryptionModel, k *armcontainerservice.AzureKeyVau
 
 func (r *AKSSecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer r.readIdentity(ctx, req, resp)
-	state, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, getState(req.State), opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -205,11 +205,11 @@ func (r *AKSSecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	}
 	state.ID = types.StringValue(ref.ID())
 	setFromKMS(&state, aks.KMS(mc))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 func (r *AKSSecretsEncryptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[aksSecretsEncryptionModel](ctx, r.timeouts, getState(req.State), opDelete, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return

@@ -165,7 +165,7 @@ func (r *AKSSecretsEncryptionResource) Schema(ctx context.Context, _ resource.Sc
 // ValidateConfig checks key_vault_resource_id against the network access.
 func (r *AKSSecretsEncryptionResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m aksSecretsEncryptionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getConfig(req.Config)(ctx, &m)...)
 	if resp.Diagnostics.HasError() || m.KeyVaultNetworkAccess.IsUnknown() || m.KeyVaultResourceID.IsUnknown() {
 		return
 	}

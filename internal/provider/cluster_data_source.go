@@ -114,7 +114,7 @@ func (d *ClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaReque
 }
 
 func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	config, ctx, cancel, ok := beginRead[clusterDataSourceModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	config, ctx, cancel, ok := beginRead[clusterDataSourceModel](ctx, d.timeouts, getConfig(req.Config), &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -176,7 +176,7 @@ func (d *ClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		Nodes:            nodeList,
 		clusterCoreModel: core,
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 // nodeReadiness returns a node's model and readiness facts from its

@@ -140,7 +140,7 @@ func (d *EKSClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 }
 
 func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	state, ctx, cancel, ok := beginRead[eksClusterDataSourceModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	state, ctx, cancel, ok := beginRead[eksClusterDataSourceModel](ctx, d.timeouts, getConfig(req.Config), &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -226,5 +226,5 @@ func (d *EKSClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	state.SecretsEncryption = encryption
 	state.NodeGroups = groupList
 	state.clusterCoreModel = core
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }

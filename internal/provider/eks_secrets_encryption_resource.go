@@ -154,19 +154,19 @@ func (r *EKSSecretsEncryptionResource) ModifyPlan(ctx context.Context, req resou
 	if req.Plan.Raw.IsNull() {
 		if !req.State.Raw.IsNull() {
 			var state eksSecretsEncryptionModel
-			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+			resp.Diagnostics.Append(getState(req.State)(ctx, &state)...)
 			resp.Diagnostics.AddWarning("EKS Secrets Encryption Stays On", destroyWarning(state))
 		}
 		return
 	}
 	var plan eksSecretsEncryptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || plan.KeyARN.IsUnknown() {
 		return
 	}
 	if !req.State.Raw.IsNull() {
 		var state eksSecretsEncryptionModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getState(req.State)(ctx, &state)...)
 		sameCluster := !plan.ClusterName.IsUnknown() && plan.ClusterName.Equal(state.ClusterName)
 		if sameCluster && !plan.KeyARN.Equal(state.KeyARN) {
 			tflog.Info(ctx, "Refusing a key change of EKS Secrets encryption", map[string]any{"cluster": state.ClusterName.ValueString()})
@@ -207,7 +207,7 @@ func destroyWarning(state eksSecretsEncryptionModel) string {
 }
 
 func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, ctx, cancel, ok := begin[eksSecretsEncryptionModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[eksSecretsEncryptionModel](ctx, r.timeouts, getPlan(req.Plan), opCreate, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -255,13 +255,13 @@ func (r *EKSSecretsEncryptionResource) Create(ctx context.Context, req resource.
 		return
 	}
 	plan.ID = types.StringValue(name)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer r.readIdentity(ctx, req, resp)
-	state, ctx, cancel, ok := begin[eksSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[eksSecretsEncryptionModel](ctx, r.timeouts, getState(req.State), opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -287,26 +287,26 @@ func (r *EKSSecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	}
 	state.ID = types.StringValue(name)
 	state.KeyARN = types.StringValue(key)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 // Update only ever changes timeouts: cluster_name forces replacement and a
 // key change is refused by ModifyPlan.
 func (r *EKSSecretsEncryptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan eksSecretsEncryptionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	plan.ID = plan.ClusterName
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 // Delete only forgets: EKS has no API to turn Secrets encryption off.
 func (r *EKSSecretsEncryptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state eksSecretsEncryptionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getState(req.State)(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

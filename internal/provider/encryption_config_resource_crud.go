@@ -18,7 +18,7 @@ import (
 )
 
 func (r *EncryptionConfigResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, getPlan(req.Plan), opCreate, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -27,7 +27,7 @@ func (r *EncryptionConfigResource) Create(ctx context.Context, req resource.Crea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
@@ -96,7 +96,7 @@ func refuseOverwrite(ctx context.Context, p string, doc []byte, diags *diag.Diag
 // state is kept as is, and no I/O is made.
 func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer r.readIdentity(ctx, req, resp)
-	state, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, getState(req.State), opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok || state.Path.ValueString() == "" {
 		return
@@ -118,13 +118,13 @@ func (r *EncryptionConfigResource) Read(ctx context.Context, req resource.ReadRe
 	}
 	state.YAML = types.StringValue(string(data))
 	state.SHA256 = types.StringValue(encryptionconfig.Sum(data))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state encryptionConfigModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
+	resp.Diagnostics.Append(getState(req.State)(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -141,12 +141,12 @@ func (r *EncryptionConfigResource) Update(ctx context.Context, req resource.Upda
 				fmt.Sprintf("The new configuration is written, but the previous file could not be removed: %v", err))
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *EncryptionConfigResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[encryptionConfigModel](ctx, r.timeouts, getState(req.State), opDelete, &resp.Diagnostics)
 	defer cancel()
 	if !ok || state.Path.ValueString() == "" {
 		return
@@ -202,5 +202,5 @@ func (r *EncryptionConfigResource) ImportState(ctx context.Context, req resource
 		SHA256:           types.StringValue(sum),
 		Timeouts:         r.timeouts.nullResourceValue(),
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &m)...)
 }

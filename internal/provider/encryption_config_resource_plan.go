@@ -14,7 +14,7 @@ import (
 
 func (r *EncryptionConfigResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m encryptionConfigModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getConfig(req.Config)(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -40,7 +40,7 @@ func (r *EncryptionConfigResource) ModifyPlan(ctx context.Context, req resource.
 		return
 	}
 	var plan encryptionConfigModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -56,11 +56,11 @@ func (r *EncryptionConfigResource) ModifyPlan(ctx context.Context, req resource.
 		sum := encryptionconfig.Sum(doc)
 		plan.YAML, plan.SHA256, plan.ID = types.StringValue(string(doc)), types.StringValue(sum), types.StringValue(sum)
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
 
 	var state encryptionConfigModel
 	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		resp.Diagnostics.Append(getState(req.State)(ctx, &state)...)
 		if resp.Diagnostics.HasError() {
 			return
 		}

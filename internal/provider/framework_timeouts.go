@@ -209,7 +209,7 @@ func (t timeoutDefaults) nullResourceValue() timeouts.Value {
 type timed interface{ timeoutsValue() timeouts.Value }
 
 // begin is the prologue of a CRUD method: it reads the model from a plan
-// or a state (get is req.Plan.Get or req.State.Get) and bounds ctx by the
+// or a state (get is req.Plan.Get or getState(req.State)) and bounds ctx by the
 // limit of op. ok is false, with the diagnostics appended, when either
 // step failed; cancel is always safe to call.
 func begin[M timed](ctx context.Context, t timeoutDefaults, get func(context.Context, any) diag.Diagnostics, op string, diags *diag.Diagnostics) (m M, _ context.Context, cancel context.CancelFunc, ok bool) {
@@ -225,7 +225,7 @@ func begin[M timed](ctx context.Context, t timeoutDefaults, get func(context.Con
 type readTimed interface{ timeoutsValue() dstimeouts.Value }
 
 // beginRead is the prologue of a data source's Read: it reads the
-// configuration (get is req.Config.Get) and bounds ctx by timeouts.read.
+// configuration (get is getConfig(req.Config)) and bounds ctx by timeouts.read.
 func beginRead[M readTimed](ctx context.Context, t timeoutDefaults, get func(context.Context, any) diag.Diagnostics, diags *diag.Diagnostics) (m M, _ context.Context, cancel context.CancelFunc, ok bool) {
 	diags.Append(get(ctx, &m)...)
 	if diags.HasError() {

@@ -119,7 +119,7 @@ func (d *GKEClusterDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 }
 
 func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	m, ctx, cancel, ok := beginRead[gkeClusterDataSourceModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	m, ctx, cancel, ok := beginRead[gkeClusterDataSourceModel](ctx, d.timeouts, getConfig(req.Config), &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -194,7 +194,7 @@ func (d *GKEClusterDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &m)...)
 }
 
 // stringOrNull is null for the empty string, which the API omits.

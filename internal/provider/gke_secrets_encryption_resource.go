@@ -128,15 +128,15 @@ func (r *GKESecretsEncryptionResource) ModifyPlan(ctx context.Context, req resou
 		return
 	}
 	var config, plan gkeSecretsEncryptionModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getConfig(req.Config)(ctx, &config)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	var prior *gkeSecretsEncryptionModel
 	if !req.State.Raw.IsNull() {
 		prior = &gkeSecretsEncryptionModel{}
-		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+		resp.Diagnostics.Append(getState(req.State)(ctx, prior)...)
 	}
 	if config.Project.IsNull() {
 		p, unknown := r.data.Google.Project()
@@ -157,11 +157,11 @@ func (r *GKESecretsEncryptionResource) ModifyPlan(ctx context.Context, req resou
 	if !plan.Project.IsUnknown() && !plan.Location.IsUnknown() && !plan.Cluster.IsUnknown() {
 		plan.ID = types.StringValue(gke.ClusterID(plan.Project.ValueString(), plan.Location.ValueString(), plan.Cluster.ValueString()))
 	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
 }
 
 func (r *GKESecretsEncryptionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, getPlan(req.Plan), opCreate, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -179,12 +179,12 @@ func (r *GKESecretsEncryptionResource) Create(ctx context.Context, req resource.
 		return
 	}
 	resp.Diagnostics.Append(r.check(cl, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *GKESecretsEncryptionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.Plan.Get, opUpdate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, getPlan(req.Plan), opUpdate, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -199,7 +199,7 @@ func (r *GKESecretsEncryptionResource) Update(ctx context.Context, req resource.
 		return
 	}
 	resp.Diagnostics.Append(r.check(cl, &plan)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
@@ -279,7 +279,7 @@ func setFromCluster(m *gkeSecretsEncryptionModel, cl *container.Cluster) {
 
 func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer r.readIdentity(ctx, req, resp)
-	state, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, getState(req.State), opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -310,11 +310,11 @@ func (r *GKESecretsEncryptionResource) Read(ctx context.Context, req resource.Re
 	state.Project = types.StringValue(project)
 	state.ID = types.StringValue(gke.ClusterID(project, state.Location.ValueString(), state.Cluster.ValueString()))
 	setFromCluster(&state, cl)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 func (r *GKESecretsEncryptionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[gkeSecretsEncryptionModel](ctx, r.timeouts, getState(req.State), opDelete, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return

@@ -84,7 +84,7 @@ func (l *NamespacePodSecurityListResource) List(ctx context.Context, req list.Li
 		m     namespacePodSecurityListModel
 		diags diag.Diagnostics
 	)
-	if diags.Append(req.Config.Get(ctx, &m)...); diags.HasError() {
+	if diags.Append(getConfig(req.Config)(ctx, &m)...); diags.HasError() {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}

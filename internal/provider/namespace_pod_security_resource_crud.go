@@ -26,12 +26,12 @@ import (
 )
 
 func (r *NamespacePodSecurityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.apply(ctx, req.Plan.Get, opCreate, &resp.State, resp.Private.SetKey, &resp.Diagnostics)
+	r.apply(ctx, getPlan(req.Plan), opCreate, &resp.State, resp.Private.SetKey, &resp.Diagnostics)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *NamespacePodSecurityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.apply(ctx, req.Plan.Get, opUpdate, &resp.State, resp.Private.SetKey, &resp.Diagnostics)
+	r.apply(ctx, getPlan(req.Plan), opUpdate, &resp.State, resp.Private.SetKey, &resp.Diagnostics)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
@@ -64,12 +64,12 @@ func (r *NamespacePodSecurityResource) apply(ctx context.Context, get func(conte
 	}
 	setPrivateString(ctx, setPrivate, psaPrivateOwner, id, diags)
 	setPrivateString(ctx, setPrivate, psaPrivateClaim, "", diags)
-	diags.Append(state.Set(ctx, &plan)...)
+	diags.Append(setState(ctx, state, &plan)...)
 }
 
 func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer r.readIdentity(ctx, req, resp)
-	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, getState(req.State), opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -90,7 +90,7 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 		return
 	}
 	state.fromNamespace(ctx, ns, &resp.Diagnostics)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 // Delete removes the labels of the modes this resource set and its
@@ -100,7 +100,7 @@ func (r *NamespacePodSecurityResource) Read(ctx context.Context, req resource.Re
 // that replaces this one, or by another configuration that took the
 // namespace over).
 func (r *NamespacePodSecurityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[namespacePodSecurityModel](ctx, r.timeouts, getState(req.State), opDelete, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return

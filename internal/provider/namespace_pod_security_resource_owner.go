@@ -153,18 +153,18 @@ func (r *NamespacePodSecurityResource) planOwner(ctx context.Context, req resour
 		// A destroy: a new resource of this run may take the namespace over
 		// without being told about a foreign owner.
 		var state namespacePodSecurityModel
-		if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); !resp.Diagnostics.HasError() && !state.Namespace.IsNull() {
+		if resp.Diagnostics.Append(getState(req.State)(ctx, &state)...); !resp.Diagnostics.HasError() && !state.Namespace.IsNull() {
 			claims.release(state.Namespace.ValueString(), own.ownerID)
 		}
 		return own, false
 	}
 	var plan, state namespacePodSecurityModel
-	if resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...); resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...); resp.Diagnostics.HasError() {
 		return own, false
 	}
 	own.creating = req.State.Raw.IsNull()
 	if !own.creating {
-		if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
+		if resp.Diagnostics.Append(getState(req.State)(ctx, &state)...); resp.Diagnostics.HasError() {
 			return own, false
 		}
 		own.creating = !state.Namespace.Equal(plan.Namespace)

@@ -68,7 +68,7 @@ func (r *NamespacePodSecurityResource) planInputs(ctx context.Context, req resou
 	if req.Plan.Raw.IsNull() || r.data == nil {
 		return in, false
 	}
-	diags.Append(req.Plan.Get(ctx, &in.plan)...)
+	diags.Append(getPlan(req.Plan)(ctx, &in.plan)...)
 	if diags.HasError() {
 		return in, false
 	}

@@ -154,7 +154,7 @@ func (d *NamespacesDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 
 func (d *NamespacesDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
 	var m namespacesModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getConfig(req.Config)(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -165,7 +165,7 @@ func (d *NamespacesDataSource) ValidateConfig(ctx context.Context, req datasourc
 }
 
 func (d *NamespacesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	m, ctx, cancel, ok := beginRead[namespacesModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	m, ctx, cancel, ok := beginRead[namespacesModel](ctx, d.timeouts, getConfig(req.Config), &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -255,7 +255,7 @@ func (d *NamespacesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &m)...)
 }
 
 // namespaceCounts is what evaluating one namespace's pods found.

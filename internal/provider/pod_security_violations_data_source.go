@@ -91,7 +91,7 @@ func (d *PodSecurityViolationsDataSource) Schema(ctx context.Context, _ datasour
 }
 
 func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	m, ctx, cancel, ok := beginRead[podSecurityViolationsModel](ctx, d.timeouts, req.Config.Get, &resp.Diagnostics)
+	m, ctx, cancel, ok := beginRead[podSecurityViolationsModel](ctx, d.timeouts, getConfig(req.Config), &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -145,5 +145,5 @@ func (d *PodSecurityViolationsDataSource) Read(ctx context.Context, req datasour
 	m.Violations = list
 	m.CheckedPods = types.Int64Value(int64(len(pods)))
 	m.Compliant = types.BoolValue(len(violations) == 0)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &m)...)
 }

@@ -140,10 +140,11 @@ func (p *KubehardenProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 					"client_certificate":     schema.StringAttribute{Optional: true, MarkdownDescription: "PEM-encoded client certificate for TLS client authentication. Env: `KUBE_CLIENT_CERT_DATA`."},
 					"client_key":             schema.StringAttribute{Optional: true, Sensitive: true, MarkdownDescription: "PEM-encoded private key of `client_certificate`. Env: `KUBE_CLIENT_KEY_DATA`."},
 					"insecure":               schema.BoolAttribute{Optional: true, MarkdownDescription: "Skip verification of the API server's certificate. For test clusters only. Env: `KUBE_INSECURE`."},
-					"qps": schema.NumberAttribute{Optional: true, MarkdownDescription: "Client-side rate limit in requests per second. Defaults to `50` (client-go's default of 5 throttles large applies). " +
-						"A large apply is bound by it: 1000 `kubeharden_namespace_pod_security` resources make about 3000 requests, at least 60 s at 50; " +
-						"on a cluster with API Priority and Fairness, `qps = 250` (with `burst = 500`) cuts the limiter's share to 12 s. Env: `KUBE_QPS`."},
-					"burst": schema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst above `qps`. Defaults to `100`. Env: `KUBE_BURST`."},
+					"qps": schema.NumberAttribute{Optional: true, MarkdownDescription: "Client-side rate limit in requests per second. Defaults to `200` (client-go's default of 5 throttles large applies). " +
+						"Terraform's `-parallelism` (10) already bounds the requests in flight, and API Priority and Fairness protects the API server; " +
+						"lower it to share a small control plane with other clients. A large apply is bound by it when set low: 1000 " +
+						"`kubeharden_namespace_pod_security` resources make about 3000 requests, at least 60 s at `qps = 50`. Env: `KUBE_QPS`."},
+					"burst": schema.Int64Attribute{Optional: true, MarkdownDescription: "Client-side burst above `qps`. Defaults to `400`. Env: `KUBE_BURST`."},
 				},
 				Blocks: map[string]schema.Block{
 					"exec": schema.SingleNestedBlock{
@@ -218,7 +219,7 @@ func (p *KubehardenProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 
 func (p *KubehardenProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var m providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	resp.Diagnostics.Append(getConfig(req.Config)(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

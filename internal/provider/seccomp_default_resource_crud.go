@@ -22,7 +22,7 @@ import (
 )
 
 func (r *SeccompDefaultResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, getPlan(req.Plan), opCreate, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -99,7 +99,7 @@ func (r *SeccompDefaultResource) refuseExisting(ctx context.Context, version, na
 }
 
 func (r *SeccompDefaultResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	plan, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.Plan.Get, opUpdate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, getPlan(req.Plan), opUpdate, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -140,12 +140,12 @@ func (r *SeccompDefaultResource) apply(ctx context.Context, plan *seccompDefault
 	} else {
 		tflog.Info(ctx, "MutatingAdmissionPolicyBinding applied", map[string]any{"name": obj})
 	}
-	diags.Append(state.Set(ctx, plan)...)
+	diags.Append(setState(ctx, state, plan)...)
 }
 
 func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer r.readIdentity(ctx, req, resp)
-	state, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.State.Get, opRead, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, getState(req.State), opRead, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -215,11 +215,11 @@ func (r *SeccompDefaultResource) Read(ctx context.Context, req resource.ReadRequ
 			state.ExcludeNamespaces = seccompStringSet(exclude)
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 func (r *SeccompDefaultResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	state, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, req.State.Get, opDelete, &resp.Diagnostics)
+	state, ctx, cancel, ok := begin[seccompDefaultModel](ctx, r.timeouts, getState(req.State), opDelete, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return

@@ -48,7 +48,7 @@ func (r *SeccompDefaultResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return // destroy
 	}
 	var plan seccompDefaultModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -60,7 +60,7 @@ func (r *SeccompDefaultResource) ModifyPlan(ctx context.Context, req resource.Mo
 	}
 	if r.data == nil || !r.data.Kube.Known() {
 		tflog.Info(ctx, "The Kubernetes connection is not known until apply; the MutatingAdmissionPolicy API version is chosen then")
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
 		return
 	}
 	ctx, cancel := r.timeouts.planBound(ctx, plan.Timeouts, req.State.Raw.IsNull(), &resp.Diagnostics)
@@ -73,7 +73,7 @@ func (r *SeccompDefaultResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	plan.APIVersion = types.StringValue(version)
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setPlan(ctx, &resp.Plan, &plan)...)
 }
 
 var seccompDiscoveryOp = kube.Op{Verb: "get", Resource: "discovery document of " + seccomp.Group}

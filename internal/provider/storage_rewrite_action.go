@@ -113,7 +113,7 @@ func positiveDuration(s string) error {
 // reachable, as the resource does, so a typo fails the plan.
 func (a *StorageRewriteAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m storageRewriteActionModel
-	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(getConfig(req.Config)(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
 	names, known := m.resources(ctx)
@@ -127,7 +127,7 @@ func (a *StorageRewriteAction) ModifyPlan(ctx context.Context, req action.Modify
 
 func (a *StorageRewriteAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
 	var m storageRewriteActionModel
-	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
+	if resp.Diagnostics.Append(getConfig(req.Config)(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
 	names, _ := m.resources(ctx)

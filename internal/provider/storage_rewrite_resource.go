@@ -164,7 +164,7 @@ func (r *StorageRewriteResource) ModifyPlan(ctx context.Context, req resource.Mo
 		return
 	}
 	var plan storageRewriteModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || !plan.ID.IsUnknown() {
 		return // not going to run
 	}
@@ -222,7 +222,7 @@ func stringList(ctx context.Context, l types.List) ([]string, bool) {
 }
 
 func (r *StorageRewriteResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	plan, ctx, cancel, ok := begin[storageRewriteModel](ctx, r.timeouts, req.Plan.Get, opCreate, &resp.Diagnostics)
+	plan, ctx, cancel, ok := begin[storageRewriteModel](ctx, r.timeouts, getPlan(req.Plan), opCreate, &resp.Diagnostics)
 	defer cancel()
 	if !ok {
 		return
@@ -245,7 +245,7 @@ func (r *StorageRewriteResource) Create(ctx context.Context, req resource.Create
 	plan.Rewritten = types.Int64Value(res.Rewritten)
 	plan.Skipped = types.Int64Value(res.Skipped)
 	plan.Failed = types.Int64Value(res.Failed)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
@@ -358,11 +358,11 @@ func (r *StorageRewriteResource) Read(ctx context.Context, _ resource.ReadReques
 // forces a new rewrite.
 func (r *StorageRewriteResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan storageRewriteModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(getPlan(req.Plan)(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	r.setIdentity(ctx, resp.State, resp.Identity, &resp.Diagnostics)
 }
 
