@@ -9,6 +9,9 @@ N namespaces, and for each N measures, in the same run:
   snapshot off        the same provider with KUBEHARDEN_NAMESPACE_SNAPSHOT=off
                       (one GET per resource)
   terraform_data      N terraform_data resources: Terraform's own floor
+  plugin_floor        N resources of bench/floorprovider, a provider on
+                      terraform-plugin-go that does nothing: Terraform's floor
+                      for any resource served by a plugin
   encryption_config   N kubeharden_encryption_config without path: the
                       provider's floor (same plugin and framework, no I/O)
   kubectl             one `kubectl get namespaces -o json`
@@ -41,7 +44,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.environ.get("KUBEHARDEN_BIN_DIR", os.path.join(ROOT, "bin"))
 NS = [int(x) for x in os.environ.get("BENCH_N", "10,100,1000").split(",")]
 REPS = int(os.environ.get("BENCH_REPS", "3"))
-KINDS = os.environ.get("BENCH_KINDS", "kubeharden,snapshot-off,encryption_config,terraform_data").split(",")
+KINDS = os.environ.get("BENCH_KINDS", "kubeharden,snapshot-off,encryption_config,plugin_floor,terraform_data").split(",")
 LATENCY_MS = int(os.environ.get("BENCH_LATENCY_MS", "10"))
 
 
@@ -91,9 +94,11 @@ with open({self.rssfile!r}, "a") as f:
 sys.exit(p.returncode)
 """)
         os.chmod(wrapper, 0o755)
+        floordir = os.path.join(work, "floor")
+        run(["go", "build", "-o", os.path.join(floordir, "terraform-provider-floor"), "./bench/floorprovider"], cwd=ROOT)
         rc = os.path.join(work, "terraformrc")
         with open(rc, "w") as f:
-            f.write('provider_installation {\n  dev_overrides {\n    "kubeharden/kubeharden" = "%s"\n  }\n  direct {}\n}\n' % wrapdir)
+            f.write('provider_installation {\n  dev_overrides {\n    "kubeharden/kubeharden" = "%s"\n    "kubeharden/floor" = "%s"\n  }\n  direct {}\n}\n' % (wrapdir, floordir))
         self.tfenv = dict(os.environ, TF_CLI_CONFIG_FILE=rc, TF_IN_AUTOMATION="1", TF_INPUT="0",
                           KUBECONFIG=self.kubeconfig, TF_VAR_kubeconfig=self.kubeconfig)
 
@@ -170,6 +175,18 @@ resource "kubeharden_namespace_pod_security" "ns" {{
 resource "kubeharden_encryption_config" "floor" {{
   count = {n}
   kms   = [{{ name = "kms-${{count.index}}", endpoint = "unix:///var/run/kms/plugin.sock" }}]
+}}
+'''
+    if kind == "plugin_floor":
+        return f'''
+terraform {{
+  required_providers {{
+    floor = {{ source = "kubeharden/floor" }}
+  }}
+}}
+resource "floor_thing" "floor" {{
+  count = {n}
+  input = "bench-${{count.index}}"
 }}
 '''
     return f'''
@@ -379,6 +396,11 @@ def write_results(results, profile=None):
                 lines.append(f"| {n} | {label} | {by[a][0] / by[b][0]:.2f}x |")
         ratio(("kubeharden", n, "refresh"), ("terraform_data", n, "refresh"), "refresh / Terraform floor (terraform_data)")
         ratio(("kubeharden", n, "apply"), ("terraform_data", n, "apply"), "apply / Terraform floor (terraform_data)")
+        ratio(("plugin_floor", n, "refresh"), ("terraform_data", n, "refresh"), "plugin floor refresh / Terraform floor (what any plugin costs)")
+        ratio(("plugin_floor", n, "apply"), ("terraform_data", n, "apply"), "plugin floor apply / Terraform floor")
+        ratio(("kubeharden", n, "refresh"), ("plugin_floor", n, "refresh"), "refresh / plugin floor (terraform-plugin-go, no work)")
+        ratio(("kubeharden", n, "apply"), ("plugin_floor", n, "apply"), "apply / plugin floor")
+        ratio(("encryption_config", n, "refresh"), ("plugin_floor", n, "refresh"), "framework floor refresh / plugin floor (the framework's share)")
         ratio(("kubeharden", n, "refresh"), ("encryption_config", n, "refresh"), "refresh / provider floor (no I/O)")
         ratio(("kubeharden", n, "apply"), ("encryption_config", n, "apply"), "apply / provider floor (no I/O)")
         ratio(("snapshot-off", n, "refresh"), ("kubeharden", n, "refresh"), "refresh, one GET each / one LIST")
