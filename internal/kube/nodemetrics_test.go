@@ -1,8 +1,18 @@
 package kube
 
 import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 )
 
 // TestParseCgroupVersion reads the gauge as the kubelet exposes it, and
@@ -26,5 +36,81 @@ func TestParseCgroupVersion(t *testing.T) {
 		if got != tc.want || (err == nil) != (tc.err == "") || (err != nil && !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("%s: got %d, %v; want %d, an error containing %q", tc.name, got, err, tc.want, tc.err)
 		}
+	}
+}
+
+// TestNodeCgroupVersionsBound reads 20 nodes through a server that counts
+// the proxy reads in flight: never more than parallel at once, all of them
+// used, results in the order of the names, a node that hangs is unknown
+// after perNode without holding the others back, and the API server's
+// refusal of nodes/proxy is told apart.
+func TestNodeCgroupVersionsBound(t *testing.T) {
+	const parallel, nodes = 8, 20
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		parts := strings.Split(r.URL.Path, "/") // /api/v1/nodes/<name>/proxy/metrics
+		if len(parts) != 7 || parts[3] != "nodes" || parts[5] != "proxy" || parts[6] != "metrics" {
+			http.NotFound(w, r)
+			return
+		}
+		name := parts[4]
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
+		switch {
+		case name == "hang":
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		case name == "forbidden":
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,`+
+				`"message":"nodes \"forbidden\" is forbidden: User \"u\" cannot get resource \"nodes/proxy\" in API group \"\" at the cluster scope"}`)
+			return
+		}
+		time.Sleep(30 * time.Millisecond) // long enough for the others to pile up
+		n, _ := strconv.Atoi(strings.TrimPrefix(name, "node-"))
+		fmt.Fprintf(w, "# TYPE kubelet_cgroup_version gauge\nkubelet_cgroup_version %d\n", 1+n%2)
+	}))
+	t.Cleanup(srv.Close)
+	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL, QPS: 1000, Burst: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"hang", "forbidden"}
+	for i := range nodes - len(names) {
+		names = append(names, fmt.Sprintf("node-%d", i))
+	}
+	start := time.Now()
+	got := NodeCgroupVersions(context.Background(), cs, names, parallel, 2*time.Second)
+	elapsed := time.Since(start)
+
+	if peak != parallel {
+		t.Errorf("at most %d reads in flight at once, all of them used: the peak was %d", parallel, peak)
+	}
+	if got[0].Version != 0 || got[0].Err == nil || !strings.Contains(got[0].Err.Error(), "did not answer within 2s") {
+		t.Errorf("hanging node: %+v, want unknown with the time limit named", got[0])
+	}
+	if !got[1].Forbidden || got[1].Version != 0 {
+		t.Errorf("refused node: %+v, want Forbidden", got[1])
+	}
+	for i, name := range names[2:] {
+		n, _ := strconv.Atoi(strings.TrimPrefix(name, "node-"))
+		if r := got[i+2]; r.Version != 1+n%2 || r.Err != nil || r.Forbidden {
+			t.Errorf("%s: %+v, want version %d", name, r, 1+n%2)
+		}
+	}
+	// 18 answering nodes at 30 ms each over the 7 slots the hanging node
+	// leaves: well under the hanging node's 2 s, which bounds the whole.
+	if elapsed > 3*time.Second {
+		t.Errorf("took %s: the hanging node held the others back", elapsed)
 	}
 }
