@@ -324,9 +324,19 @@ def bench_namespaces_data_source(env, results):
     with open(path, "w") as f:
         json.dump({"apiVersion": "v1", "kind": "List", "items": docs[:2 * n_ns]}, f)
     env.kubectl("apply", "--server-side", "-f", path)
-    with open(path, "w") as f:
-        json.dump({"apiVersion": "v1", "kind": "List", "items": docs[2 * n_ns:]}, f)
-    env.kubectl("create", "-f", path)
+    # One kubectl creates the pods one after another (about 10 a second
+    # here); eight at once take a quarter of the time.
+    pods, procs = docs[2 * n_ns:], []
+    for k in range(8):
+        chunk = os.path.join(env.work, f"nsds-pods-{k}.json")
+        with open(chunk, "w") as f:
+            json.dump({"apiVersion": "v1", "kind": "List", "items": pods[k::8]}, f)
+        procs.append(subprocess.Popen(["kubectl", "--kubeconfig", env.kubeconfig, "create", "-f", chunk],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    for p in procs:
+        _, err = p.communicate()
+        if p.returncode != 0:
+            raise RuntimeError(f"kubectl create of the pods exited {p.returncode}:\n{err[-3000:]}")
     d = tempfile.mkdtemp(dir=env.work)
     with open(os.path.join(d, "main.tf"), "w") as f:
         f.write(PROVIDER + '''
