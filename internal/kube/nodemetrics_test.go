@@ -62,14 +62,14 @@ func TestNodeCgroupVersionsBound(t *testing.T) {
 		peak = max(peak, inFlight)
 		mu.Unlock()
 		defer func() { mu.Lock(); inFlight--; mu.Unlock() }()
-		switch {
-		case name == "hang":
+		switch name {
+		case "hang":
 			select {
 			case <-release:
 			case <-r.Context().Done():
 			}
 			return
-		case name == "forbidden":
+		case "forbidden":
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
 			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Forbidden","code":403,`+
