@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
@@ -24,7 +25,8 @@ import (
 // getState/getPlan/getConfig and setState/setPlan do that copy, and fall back
 // to the framework's own Get or Set whenever the model and the schema do not
 // line up field for field (an embedded struct, a missing or extra field, a
-// value of another type), so that any error is still the framework's.
+// value of another type, a custom type that validates its values), so that
+// any error is still the framework's.
 
 // getFunc is the signature of tfsdk.State.Get and its kin.
 type getFunc = func(context.Context, any) diag.Diagnostics
@@ -70,7 +72,11 @@ func modelGetter(raw tftypes.Value, schema typed, slow getFunc) getFunc {
 		if fields == nil {
 			return slow(ctx, target)
 		}
-		v, err := schema.Type().ValueFromTerraform(ctx, raw)
+		typ := schema.Type()
+		if validatesValues(typ) {
+			return slow(ctx, target)
+		}
+		v, err := typ.ValueFromTerraform(ctx, raw)
 		if err != nil {
 			return slow(ctx, target)
 		}
@@ -110,7 +116,11 @@ func modelTerraformValue(ctx context.Context, schema typed, v any) (tftypes.Valu
 	if fields == nil {
 		return tftypes.Value{}, false
 	}
-	typ, ok := schema.Type().TerraformType(ctx).(tftypes.Object)
+	schemaType := schema.Type()
+	if validatesValues(schemaType) {
+		return tftypes.Value{}, false
+	}
+	typ, ok := schemaType.TerraformType(ctx).(tftypes.Object)
 	if !ok || len(typ.AttributeTypes) != len(fields) || len(typ.OptionalAttributes) != 0 {
 		return tftypes.Value{}, false
 	}
@@ -137,6 +147,23 @@ func modelTerraformValue(ctx context.Context, schema typed, v any) (tftypes.Valu
 	return tftypes.NewValue(typ, vals), true
 }
 
+// validatesValues reports whether an attribute type of object type t
+// validates its values, which the framework's Get and Set do: such a model
+// is left to the framework.
+func validatesValues(t attr.Type) bool {
+	ot, ok := t.(attr.TypeWithAttributeTypes)
+	if !ok {
+		return true
+	}
+	for _, at := range ot.AttributeTypes() {
+		//nolint:staticcheck // deprecated, but the framework still runs it.
+		if _, ok := at.(xattr.TypeWithValidate); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // modelFieldCache holds, per struct type, its fields as modelFieldsOf
 // returns them.
 var modelFieldCache sync.Map // reflect.Type -> []modelField
@@ -144,7 +171,8 @@ var modelFieldCache sync.Map // reflect.Type -> []modelField
 // modelFieldsOf returns the `tfsdk`-tagged fields of struct type t, or nil
 // when the copy cannot stand in for the framework's reflection: t is not a
 // struct, embeds another, has an exported field without a tag, two fields
-// with one tag, or a tagged field that is not an attr.Value.
+// with one tag, or a tagged field that is not an attr.Value or validates
+// itself (the framework runs that validation).
 func modelFieldsOf(t reflect.Type) []modelField {
 	if fs, ok := modelFieldCache.Load(t); ok {
 		return fs.([]modelField)
@@ -153,6 +181,7 @@ func modelFieldsOf(t reflect.Type) []modelField {
 	if t.Kind() == reflect.Struct {
 		fs = []modelField{}
 		attrValue := reflect.TypeFor[attr.Value]()
+		validating := reflect.TypeFor[xattr.ValidateableAttribute]()
 		seen := map[string]bool{}
 		for i := range t.NumField() {
 			f := t.Field(i)
@@ -160,7 +189,7 @@ func modelFieldsOf(t reflect.Type) []modelField {
 			if name == "-" || (!f.IsExported() && !f.Anonymous) {
 				continue
 			}
-			if f.Anonymous || !tagged || seen[name] || !f.Type.Implements(attrValue) {
+			if f.Anonymous || !tagged || seen[name] || !f.Type.Implements(attrValue) || f.Type.Implements(validating) {
 				fs = nil
 				break
 			}

@@ -5,10 +5,14 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/attr/xattr"
+
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -142,5 +146,61 @@ func TestModelCopyFallsBackToTheFramework(t *testing.T) {
 	var m modelsTestEmbedding
 	if fast, slow := getState(null)(ctx, &m), null.Get(ctx, &m); !fast.Equal(slow) {
 		t.Errorf("null state: getState said %v, the framework says %v", fast, slow)
+	}
+}
+
+// checkedString is a custom string that validates itself, as the framework
+// lets custom types do in Get and Set.
+type checkedString struct{ basetypes.StringValue }
+
+func (v checkedString) Type(context.Context) attr.Type { return checkedStringType{} }
+
+func (v checkedString) Equal(o attr.Value) bool {
+	other, ok := o.(checkedString)
+	return ok && v.StringValue.Equal(other.StringValue)
+}
+
+func (v checkedString) ValidateAttribute(_ context.Context, req xattr.ValidateAttributeRequest, resp *xattr.ValidateAttributeResponse) {
+	if v.ValueString() == "bad" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Checked String", "bad value")
+	}
+}
+
+type checkedStringType struct{ basetypes.StringType }
+
+func (checkedStringType) Equal(o attr.Type) bool { _, ok := o.(checkedStringType); return ok }
+
+func (checkedStringType) String() string { return "checkedStringType" }
+
+func (checkedStringType) ValueType(context.Context) attr.Value { return checkedString{} }
+
+func (t checkedStringType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
+	v, err := t.StringType.ValueFromTerraform(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return checkedString{StringValue: v.(basetypes.StringValue)}, nil
+}
+
+type modelsTestChecked struct {
+	Text checkedString `tfsdk:"text"`
+}
+
+// A custom type's own validation still runs: such a model goes to the
+// framework both ways.
+func TestModelCopyLeavesValidatingTypesToTheFramework(t *testing.T) {
+	ctx := context.Background()
+	s := schema.Schema{Attributes: map[string]schema.Attribute{
+		"text": schema.StringAttribute{Optional: true, CustomType: checkedStringType{}},
+	}}
+	bad := modelsTestChecked{Text: checkedString{types.StringValue("bad")}}
+	st := tfsdk.State{Schema: s}
+	if d := setState(ctx, &st, &bad); !d.HasError() {
+		t.Fatal("setState wrote a value its type refuses")
+	}
+	st.Raw = tftypes.NewValue(s.Type().TerraformType(ctx), map[string]tftypes.Value{"text": tftypes.NewValue(tftypes.String, "bad")})
+	var m modelsTestChecked
+	if d := getState(st)(ctx, &m); !d.HasError() {
+		t.Fatal("getState read a value its type refuses")
 	}
 }
