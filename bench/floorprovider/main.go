@@ -85,49 +85,52 @@ func (floor) ReadResource(_ context.Context, req *tfprotov6.ReadResourceRequest)
 }
 
 // PlanResourceChange keeps the prior id when the input is unchanged and
-// plans an unknown id otherwise.
+// plans an unknown id otherwise (a destroy's null plan passes through).
 func (floor) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	proposed, err := req.ProposedNewState.Unmarshal(objectType)
-	if err != nil || proposed.IsNull() {
-		return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState}, err
-	}
-	attrs := map[string]tftypes.Value{}
-	if err := proposed.As(&attrs); err != nil {
-		return nil, err
-	}
-	prior, err := req.PriorState.Unmarshal(objectType)
-	if err != nil {
-		return nil, err
-	}
-	if prior.IsNull() || !attrs["input"].Equal(priorAttr(prior, "input")) {
-		attrs["id"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
-	}
-	dv, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, attrs))
-	return &tfprotov6.PlanResourceChangeResponse{PlannedState: &dv}, err
+	planned, err := withAttrs(req.ProposedNewState, func(attrs map[string]tftypes.Value) error {
+		prior, err := attrsOf(req.PriorState)
+		if prior == nil || !attrs["input"].Equal(prior["input"]) {
+			attrs["id"] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+		}
+		return err
+	})
+	return &tfprotov6.PlanResourceChangeResponse{PlannedState: planned}, err
 }
 
-// ApplyResourceChange sets the id to the input (a destroy returns the null
-// planned state as it is).
+// ApplyResourceChange sets the id to the input (a destroy's null planned
+// state passes through).
 func (floor) ApplyResourceChange(_ context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	planned, err := req.PlannedState.Unmarshal(objectType)
-	if err != nil || planned.IsNull() {
-		return &tfprotov6.ApplyResourceChangeResponse{NewState: req.PlannedState}, err
-	}
-	attrs := map[string]tftypes.Value{}
-	if err := planned.As(&attrs); err != nil {
-		return nil, err
-	}
-	attrs["id"] = attrs["input"]
-	dv, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, attrs))
-	return &tfprotov6.ApplyResourceChangeResponse{NewState: &dv}, err
+	state, err := withAttrs(req.PlannedState, func(attrs map[string]tftypes.Value) error {
+		attrs["id"] = attrs["input"]
+		return nil
+	})
+	return &tfprotov6.ApplyResourceChangeResponse{NewState: state}, err
 }
 
-func priorAttr(v tftypes.Value, name string) tftypes.Value {
-	attrs := map[string]tftypes.Value{}
-	if err := v.As(&attrs); err != nil {
-		return tftypes.Value{}
+// attrsOf decodes a floor_thing; nil when it is null.
+func attrsOf(dv *tfprotov6.DynamicValue) (map[string]tftypes.Value, error) {
+	if dv == nil {
+		return nil, nil
 	}
-	return attrs[name]
+	v, err := dv.Unmarshal(objectType)
+	if err != nil || v.IsNull() {
+		return nil, err
+	}
+	attrs := map[string]tftypes.Value{}
+	return attrs, v.As(&attrs)
+}
+
+// withAttrs returns dv changed by change, or dv itself when it is null.
+func withAttrs(dv *tfprotov6.DynamicValue, change func(map[string]tftypes.Value) error) (*tfprotov6.DynamicValue, error) {
+	attrs, err := attrsOf(dv)
+	if err != nil || attrs == nil {
+		return dv, err
+	}
+	if err := change(attrs); err != nil {
+		return nil, err
+	}
+	out, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, attrs))
+	return &out, err
 }
 
 func main() {
