@@ -8,7 +8,8 @@
 #   pass 2  Terraform 1.16, built by tools/terraform: the tests that run on
 #           every CLI, and the Terraform 1.16 features.
 #   pass 3  OpenTofu 1.12, built by tools/opentofu: the tests that run on
-#           every CLI, less the Terraform 1.16 features.
+#           every CLI, and resource identity (OpenTofu has it since 1.12),
+#           less the list resources and actions.
 #
 # Passes 2 and 3 run only the acceptance tests (they need TF_ACC=1) and only
 # among those the arguments select: a -run of the caller narrows every pass.
@@ -27,8 +28,13 @@ bin=${KUBEHARDEN_BIN_DIR:-$root/bin}
 #    TestAcc*Action_* (resource identity, list resources, actions). They gate
 #    themselves with tfversion.SkipBelow (1.12 for identity, 1.14 for list
 #    resources and actions), so they skip in pass 1 and run in pass 2.
+#  - resource identity (TestAcc*_identity*) runs on OpenTofu 1.12 too; list
+#    resources and actions (TestAcc*List_*, TestAcc*Action_*) are Terraform's
+#    only.
 every_cli='^TestAcc\w*_(basic|lifecycle)$'
-tf116_features='^TestAcc\w*(_identity\w*|List_\w*|Action_\w*)$'
+identity='^TestAcc\w*_identity\w*$'
+terraform_only='^TestAcc\w*(List_\w*|Action_\w*)$'
+tf116_features="$identity|$terraform_only"
 
 pin() { awk -v m="$2" '$1 == "require" && $2 == m { sub(/^v/, "", $3); print $3; exit }' "$root/tools/$1/go.mod"; }
 terraform116="$bin/terraform-$(pin terraform github.com/hashicorp/terraform)"
@@ -112,10 +118,11 @@ for p in $passes; do
       # OpenTofu resolves a provider without a source to
       # registry.opentofu.org/hashicorp/<name>: the in-process provider of
       # terraform-plugin-testing must be registered under that address.
-      # OpenTofu has none of the Terraform 1.16 features: their tests (even
-      # one named _basic, such as TestAccStorageRewriteAction_basic) are left
-      # out rather than shown as skipped.
-      cli=$tofu112 re=$every_cli exclude=$tf116_features
+      # OpenTofu 1.12 has resource identity (import blocks with identity,
+      # identity in state), but no list resources or actions: their tests
+      # (even one named _basic, such as TestAccStorageRewriteAction_basic)
+      # are left out rather than shown as skipped.
+      cli=$tofu112 re="$every_cli|$identity" exclude=$terraform_only
       # Without a CLI configuration file OpenTofu writes a warning to stdout,
       # before the output of `tofu version -json`, and terraform-exec cannot
       # read the version: give it an empty one.
